@@ -1,0 +1,43 @@
+# Empirical scaling harness. `make help` lists the targets.
+GO      ?= go
+NVCC    ?= nvcc
+GOFLAGS ?=
+export CGO_ENABLED ?= 0
+
+PKGS    := ./...
+BENCH   ?= .
+BENCHTIME ?= 1x
+
+.PHONY: help test test-noasm vet fmt-check bench bench-peers kernels sweep build clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build every command into bin/
+	$(GO) build -o bin/ ./cmd/...
+
+fmt-check: ## fail when a Go file is not gofmt-formatted
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet: ## go vet every package
+	$(GO) vet $(PKGS)
+
+test: fmt-check vet ## gofmt check, go vet, all tests (CPU only), and the pure-Go GEMM path
+	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -tags noasm ./kernels/cpu/...
+
+bench: ## run the Go benchmarks (BENCH=regex BENCHTIME=...)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) $(PKGS)
+
+bench-peers: ## time the same GEMM shapes with OpenBLAS (installs Debian's libopenblas)
+	bash scripts/bench-peers.sh
+
+kernels: ## compile kernels/src/*.cu to PTX in kernels/ptx (needs nvcc)
+	$(MAKE) -C kernels NVCC=$(NVCC)
+
+sweep: ## run the main job: the sweep for this machine, then the analysis
+	@echo "make sweep: the sweep command has not landed yet (issue 6)" >&2; exit 1
+
+clean: ## remove build outputs
+	rm -rf bin .gpu
