@@ -1,0 +1,103 @@
+package fit
+
+// Param is one fitted parameter with its 95% bootstrap percentile interval
+// (Lo, Hi are null in JSON when no resample succeeded).
+type Param struct {
+	Name  string `json:"name"`
+	Value Num    `json:"value"`
+	Lo    Num    `json:"lo"`
+	Hi    Num    `json:"hi"`
+}
+
+// FitResult is one law fitted to one activation's anchors.
+type FitResult struct {
+	Form       string      `json:"form"`
+	Law        string      `json:"law"`
+	Activation string      `json:"activation"`
+	Points     int         `json:"points"`
+	Params     []Param     `json:"params,omitempty"`
+	Objective  Num         `json:"objective"`
+	RMSLog     Num         `json:"rms_log_residual"` // root mean square of log L − log prediction on the anchors
+	Boot       *BootResult `json:"bootstrap,omitempty"`
+	// Error says why the fit is missing (too few points, not identifiable, ...).
+	Error string `json:"error,omitempty"`
+
+	form Form
+	est  Estimate
+}
+
+// OK reports whether the fit succeeded.
+func (f *FitResult) OK() bool { return f != nil && f.Error == "" && f.est.Params != nil }
+
+// Param returns the named parameter, or a NaN one when absent.
+func (f *FitResult) Param(name string) Param {
+	for _, p := range f.Params {
+		if p.Name == name {
+			return p
+		}
+	}
+	return Param{Name: name, Value: nan, Lo: nan, Hi: nan}
+}
+
+// Predict is the fitted law's loss at p (NaN when the fit failed).
+func (f *FitResult) Predict(p Point) float64 {
+	if !f.OK() {
+		return float64(nan)
+	}
+	return f.form.Predict(f.est.Params, p)
+}
+
+// Prediction is a fitted law's prediction for one run, usually a holdout.
+type Prediction struct {
+	Run        string `json:"run"`
+	Activation string `json:"activation"`
+	Role       string `json:"role"`
+	Form       string `json:"form"`
+	C          Num    `json:"compute"`
+	Actual     Num    `json:"actual"`
+	Predicted  Num    `json:"predicted"`
+	Lo         Num    `json:"lo"`
+	Hi         Num    `json:"hi"`
+	ErrPct     Num    `json:"error_pct"` // 100·(predicted − actual)/actual
+	Inside     bool   `json:"inside"`    // actual lies within [lo, hi]
+}
+
+// ActivationResult gathers the fits and holdout predictions of one
+// activation.
+type ActivationResult struct {
+	Activation  string       `json:"activation"`
+	Anchors     int          `json:"anchors"`
+	Holdouts    int          `json:"holdouts"`
+	Fits        []*FitResult `json:"fits"`
+	Predictions []Prediction `json:"predictions"`
+}
+
+// Fit returns the activation's fit of the named form, or nil.
+func (a *ActivationResult) Fit(form string) *FitResult {
+	for _, f := range a.Fits {
+		if f.Form == form {
+			return f
+		}
+	}
+	return nil
+}
+
+// Analysis is the result of Analyze: every fit, interval, prediction and
+// the verdict.
+type Analysis struct {
+	Options     Options             `json:"options"`
+	Points      []Point             `json:"points"`
+	Activations []*ActivationResult `json:"activations"`
+	Verdict     *Verdict            `json:"verdict,omitempty"`
+	Notes       []string            `json:"notes,omitempty"`
+}
+
+// Activation returns the named activation's results, or nil.
+func (a *Analysis) Activation(name string) *ActivationResult {
+	for _, r := range a.Activations {
+		if r.Activation == name {
+			return r
+		}
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+// Package results reads a sweep's result files (written by the experiment
+// package) into fit.Point values. It is the only bridge between experiment
+// and fit, so that fit itself does not depend on experiment.
+package results
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/empirical-scaling/harness/experiment"
+	"github.com/empirical-scaling/harness/fit"
+)
+
+// Sweep is what LoadSweep read: the points to fit, the sweep's header, and
+// the runs left out with the reason.
+type Sweep struct {
+	Grid    string
+	Command string
+	Version string
+	Device  string
+	Points  []fit.Point
+	Skipped []string
+}
+
+// LoadSweep reads DIR/results.json and, for each run, DIR/<run>/result.json
+// when present (it is newer than the copy in results.json, e.g. after an
+// interrupted sweep). Runs that are not finished, or whose loss is not a
+// positive finite number, are skipped with a reason. A file that cannot be
+// read or parsed is an error naming the file.
+func LoadSweep(dir string) (*Sweep, error) {
+	path := filepath.Join(dir, "results.json")
+	var rs experiment.Results
+	if err := readJSON(path, &rs); err != nil {
+		return nil, err
+	}
+	s := &Sweep{Grid: rs.Grid, Command: rs.Command, Version: rs.Version}
+	for i, r := range rs.Runs {
+		if r.Name == "" {
+			return nil, fmt.Errorf("%s: run %d has no name", path, i)
+		}
+		if filepath.Base(r.Name) != r.Name || r.Name == "." || r.Name == ".." {
+			return nil, fmt.Errorf("%s: run name %q is not a plain folder name", path, r.Name)
+		}
+		own := filepath.Join(dir, r.Name, "result.json")
+		var fresh experiment.Result
+		err := readJSON(own, &fresh)
+		switch {
+		case err == nil:
+			if fresh.Name != "" && fresh.Name != r.Name {
+				return nil, fmt.Errorf("%s: names run %q, but results.json lists it as %q", own, fresh.Name, r.Name)
+			}
+			fresh.Name = r.Name
+			r = fresh
+		case errors.Is(err, fs.ErrNotExist):
+		default:
+			return nil, err
+		}
+		if s.Device == "" {
+			s.Device = r.Device
+		}
+		p, why := Convert(r)
+		if why != "" {
+			s.Skipped = append(s.Skipped, fmt.Sprintf("%s: %s", r.Name, why))
+			continue
+		}
+		s.Points = append(s.Points, p)
+	}
+	return s, nil
+}
+
+// Convert turns one finished run into a fit.Point, or says why it cannot.
+func Convert(r experiment.Result) (fit.Point, string) {
+	if r.Status != experiment.StatusFinished {
+		msg := "status " + r.Status
+		if r.Error != "" {
+			msg += ": " + r.Error
+		}
+		return fit.Point{}, msg
+	}
+	p := fit.Point{Run: r.Name, Activation: r.Activation, Role: r.Role, Seed: r.Seed,
+		N: float64(r.Params), D: float64(r.Tokens), C: r.Compute, Loss: r.FinalLoss}
+	if p.C == 0 && p.N > 0 && p.D > 0 {
+		p.C = 6 * p.N * p.D
+	}
+	for _, c := range r.Curve {
+		p.Curve = append(p.Curve, fit.CurvePoint{Tokens: float64(c.Tokens), ValLoss: c.ValLoss})
+	}
+	if err := p.Validate(); err != nil {
+		return fit.Point{}, err.Error()
+	}
+	return p, ""
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("parse %s: %w", path, err)
+	}
+	return nil
+}
