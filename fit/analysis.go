@@ -1,7 +1,7 @@
 package fit
 
-// Param is one fitted parameter with its 95% bootstrap percentile interval
-// (Lo, Hi are null in JSON when no resample succeeded).
+// Param is one fitted parameter with its 95% bootstrap interval (expanded
+// percentile; Lo, Hi are null in JSON when no resample succeeded).
 type Param struct {
 	Name  string `json:"name"`
 	Value Num    `json:"value"`
@@ -19,6 +19,9 @@ type FitResult struct {
 	Objective  Num         `json:"objective"`
 	RMSLog     Num         `json:"rms_log_residual"` // root mean square of log L − log prediction on the anchors
 	Boot       *BootResult `json:"bootstrap,omitempty"`
+	// Tail is the lower tail probability of the 95% expanded percentile
+	// intervals (see expandedTail): 0.025 for many points, less for few.
+	Tail Num `json:"interval_tail"`
 	// Error says why the fit is missing (too few points, not identifiable, ...).
 	Error string `json:"error,omitempty"`
 

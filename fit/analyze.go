@@ -20,7 +20,7 @@ const minNDRatioSpread = 1.5
 // cancellation is the only error.
 func FitForm(ctx context.Context, form Form, pts []Point, activation string, boot BootOptions) (*FitResult, error) {
 	r := &FitResult{Form: form.Name(), Law: form.Law(), Activation: activation, Points: len(pts), form: form,
-		Objective: nan, RMSLog: nan}
+		Objective: nan, RMSLog: nan, Tail: nan}
 	k := len(form.ParamNames()) + 1
 	if err := needPoints(form, pts, k); err != nil {
 		r.Error = fmt.Sprintf("%v (a %d-parameter law needs one more point than parameters)", err, k-1)
@@ -47,14 +47,15 @@ func FitForm(ctx context.Context, form Form, pts []Point, activation string, boo
 		return nil, fmt.Errorf("%s fit of %s: %w", form.Name(), activation, err)
 	}
 	r.Boot = b
+	r.Tail = Num(expandedTail(len(pts), len(form.ParamNames())))
 	for j, name := range form.ParamNames() {
-		lo, hi := interval(b.Column(j))
+		lo, hi := interval(b.Column(j), float64(r.Tail))
 		r.Params = append(r.Params, Param{Name: name, Value: Num(est.Params[j]), Lo: Num(lo), Hi: Num(hi)})
 	}
 	return r, nil
 }
 
-// Predict returns f's prediction for p with its bootstrap interval.
+// PredictWithInterval returns f's prediction for p with its bootstrap interval.
 func (f *FitResult) PredictWithInterval(p Point) Prediction {
 	pr := Prediction{Run: p.Run, Activation: p.Activation, Role: p.Role, Form: f.Form, C: Num(p.C),
 		Actual: Num(p.Loss), Predicted: nan, Lo: nan, Hi: nan, ErrPct: nan}
@@ -65,7 +66,7 @@ func (f *FitResult) PredictWithInterval(p Point) Prediction {
 	pr.Predicted = Num(pred)
 	pr.ErrPct = Num(100 * (pred - p.Loss) / p.Loss)
 	if f.Boot != nil && f.Boot.Used > 0 {
-		lo, hi := f.Boot.Interval(func(th []float64) float64 { return f.form.Predict(th, p) })
+		lo, hi := f.Boot.Interval(func(th []float64) float64 { return f.form.Predict(th, p) }, float64(f.Tail))
 		pr.Lo, pr.Hi = Num(lo), Num(hi)
 		pr.Inside = p.Loss >= lo && p.Loss <= hi
 	}
@@ -111,7 +112,7 @@ func Analyze(ctx context.Context, points []Point, opts Options) (*Analysis, erro
 			if name == FormChinchilla {
 				if why := chinchillaUnidentifiable(anchors); why != "" {
 					r = &FitResult{Form: name, Law: form.Law(), Activation: act, Points: len(anchors),
-						Objective: nan, RMSLog: nan, Error: "skipped: " + why, form: form}
+						Objective: nan, RMSLog: nan, Tail: nan, Error: "skipped: " + why, form: form}
 				}
 			}
 			if r == nil {

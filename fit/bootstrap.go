@@ -48,9 +48,9 @@ type BootResult struct {
 	Scheme    string      `json:"scheme"`
 	Requested int         `json:"requested"`
 	Used      int         `json:"used"`
-	Failed    int         `json:"failed"`   // resamples whose fit failed or stayed degenerate
-	Redrawn   int         `json:"redrawn"`  // degenerate resamples drawn again
-	Draws     [][]float64 `json:"-"`        // Used parameter vectors, in resample order
+	Failed    int         `json:"failed"`  // resamples whose fit failed or stayed degenerate
+	Redrawn   int         `json:"redrawn"` // degenerate resamples drawn again
+	Draws     [][]float64 `json:"-"`       // Used parameter vectors, in resample order
 }
 
 // sizeKey groups the points of one model size (several seeds).
@@ -183,13 +183,14 @@ func (b *BootResult) Column(j int) []float64 {
 	return out
 }
 
-// Interval is the 95% percentile interval of f over the draws.
-func (b *BootResult) Interval(f func(th []float64) float64) (lo, hi float64) {
+// Interval is the interval between the tail and 1−tail quantiles of f
+// over the draws.
+func (b *BootResult) Interval(f func(th []float64) float64, tail float64) (lo, hi float64) {
 	xs := make([]float64, len(b.Draws))
 	for i, d := range b.Draws {
 		xs[i] = f(d)
 	}
-	return interval(xs)
+	return interval(xs, tail)
 }
 
 // sortedCopy returns xs sorted (used by tests and reports).

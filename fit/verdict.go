@@ -95,9 +95,10 @@ func decide(a *Analysis, opts Options) *Verdict {
 		db[i] = tc[bj] - tb[bj]
 		mult[i] = computeAt(v.Form, tb, lref) / computeAt(v.Form, tc, lref)
 	}
-	lo, hi := interval(db)
+	tail := math.Min(float64(fb.Tail), float64(fc.Tail))
+	lo, hi := interval(db, tail)
 	v.DeltaB = Param{Name: "delta_b", Value: Num(fc.est.Params[bj] - fb.est.Params[bj]), Lo: Num(lo), Hi: Num(hi)}
-	mlo, mhi := interval(mult)
+	mlo, mhi := interval(mult, tail)
 	v.Multiplier = Param{Name: "multiplier", Value: Num(cmax / computeAt(v.Form, fc.est.Params, lref)), Lo: Num(mlo), Hi: Num(mhi)}
 	v.Decision, v.Summary = judge(v, fb, fc)
 	return v
