@@ -1,0 +1,57 @@
+//go:build tiktoken
+
+package tokenizer
+
+// The peer benchmark needs github.com/pkoukk/tiktoken-go and its offline
+// loader, so it is behind the "tiktoken" build tag:
+//
+//	go test -tags tiktoken -run '^$' -bench 'EncodeGPT2$|Tiktoken' ./tokenizer
+
+import (
+	"testing"
+
+	tiktoken "github.com/pkoukk/tiktoken-go"
+	loader "github.com/pkoukk/tiktoken-go-loader"
+	"github.com/stretchr/testify/require"
+)
+
+func tiktokenGPT2(tb testing.TB) *tiktoken.Tiktoken {
+	tb.Helper()
+	tiktoken.SetBpeLoader(loader.NewOfflineLoader())
+	// tiktoken's "gpt2" encoding is r50k_base: same ranks, pattern and special.
+	enc, err := tiktoken.GetEncoding(tiktoken.MODEL_R50K_BASE)
+	require.NoError(tb, err)
+	return enc
+}
+
+// TestTiktokenAgrees checks our GPT-2 encoding against tiktoken-go's on the
+// fixtures and on text with many special cases.
+func TestTiktokenAgrees(t *testing.T) {
+	tok := loadGPT2(t)
+	enc := tiktokenGPT2(t)
+	texts := []string{"  hello   world\n\n\tx  ", "I'm you'll they've we're it's 'S 'LL", "12345 3.14 ½ Ⅻ ٣"}
+	for _, name := range fixtureTexts {
+		texts = append(texts, string(readFixture(t, name)))
+	}
+	for _, text := range texts {
+		want := enc.Encode(text, []string{"all"}, nil)
+		got := tok.Encode([]byte(text))
+		require.Equal(t, len(want), len(got))
+		for i := range want {
+			require.EqualValues(t, want[i], got[i], "token %d", i)
+		}
+	}
+}
+
+// BenchmarkEncodeTiktokenGo is the peer of BenchmarkEncodeGPT2: the same
+// text through tiktoken-go's gpt2 (r50k_base) encoding on one core.
+func BenchmarkEncodeTiktokenGo(b *testing.B) {
+	enc := tiktokenGPT2(b)
+	text := string(englishText(b))
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = enc.Encode(text, []string{"all"}, nil)
+	}
+	reportMBs(b, len(text))
+}
