@@ -1,0 +1,119 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/empirical-scaling/harness/tensor"
+)
+
+// AdamW updates param from grad with decoupled weight decay:
+// g = GradScale·grad, m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g²,
+// p −= LR·(m̂/(sqrt(v̂)+ε) + WeightDecay·p) with the bias-corrected m̂, v̂.
+// With master set, the float32 master weights are updated and param (F32
+// or BF16) receives their rounded copy.
+func (d *Device) AdamW(p tensor.AdamWParams, param, grad, m, v, master tensor.Buffer) error {
+	const op = "AdamW"
+	if p.Step < 1 {
+		return fmt.Errorf("cpu: %s: step %d: want 1 or more", op, p.Step)
+	}
+	pb, err := d.buf(op, "param", param)
+	if err != nil {
+		return err
+	}
+	n := pb.n
+	gs, err := d.f32(op, "grad", grad, n)
+	if err != nil {
+		return err
+	}
+	ms, err := d.f32(op, "m", m, n)
+	if err != nil {
+		return err
+	}
+	vs, err := d.f32(op, "v", v, n)
+	if err != nil {
+		return err
+	}
+	var w []float32 // the float32 weights updated in place
+	if master != nil {
+		if w, err = d.f32(op, "master", master, n); err != nil {
+			return err
+		}
+		if pb.dt != tensor.Float32 && pb.dt != tensor.BFloat16 {
+			return fmt.Errorf("cpu: %s: param is %s, want F32 or BF16", op, pb.dt)
+		}
+	} else if w, err = d.f32(op, "param", param, n); err != nil {
+		return err
+	}
+	b1, b2 := float64(p.Beta1), float64(p.Beta2)
+	c1 := float32(1 / (1 - math.Pow(b1, float64(p.Step))))
+	c2 := float32(1 / (1 - math.Pow(b2, float64(p.Step))))
+	lr, eps, wd, gsc := p.LR, p.Eps, p.WeightDecay, p.GradScale
+	beta1, beta2 := p.Beta1, p.Beta2
+	parallelFor(n, 16, 1024, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			g := gsc * gs[i]
+			mi := beta1*ms[i] + (1-beta1)*g
+			vi := beta2*vs[i] + (1-beta2)*g*g
+			ms[i], vs[i] = mi, vi
+			den := float32(math.Sqrt(float64(vi*c2))) + eps
+			w[i] -= lr * (mi*c1/den + wd*w[i])
+		}
+		if master == nil {
+			return
+		}
+		if pb.dt == tensor.BFloat16 {
+			for i := lo; i < hi; i++ {
+				pb.bf16[i] = toBF16(w[i])
+			}
+		} else {
+			copy(pb.f32[lo:hi], w[lo:hi])
+		}
+	})
+	return nil
+}
+
+// sumChunk is the fixed chunk of SumSquares' deterministic reduction.
+const sumChunk = 1 << 14
+
+// SumSquares returns Σ x² over every element of every float buffer, in
+// float64: fixed-size chunks are summed in parallel, then the chunk sums in
+// order, so the result does not depend on the number of workers.
+func (d *Device) SumSquares(xs []tensor.Buffer) (float64, error) {
+	const op = "SumSquares"
+	var total float64
+	for i, x := range xs {
+		b, err := d.buf(op, fmt.Sprintf("buffer %d", i), x)
+		if err != nil {
+			return 0, err
+		}
+		if !b.dt.IsFloat() {
+			return 0, fmt.Errorf("cpu: %s: buffer %d is %s, want a float dtype", op, i, b.dt)
+		}
+		nc := (b.n + sumChunk - 1) / sumChunk
+		sp := d.getScratch64(nc)
+		part := *sp
+		parallelFor(nc, sumChunk, 1, func(lo, hi int) {
+			for c := lo; c < hi; c++ {
+				var s float64
+				e := min((c+1)*sumChunk, b.n)
+				if b.dt == tensor.Float32 {
+					for _, v := range b.f32[c*sumChunk : e] {
+						s += float64(v) * float64(v)
+					}
+				} else {
+					for _, h := range b.bf16[c*sumChunk : e] {
+						v := float64(fromBF16(h))
+						s += v * v
+					}
+				}
+				part[c] = s
+			}
+		})
+		for _, s := range part {
+			total += s
+		}
+		d.putScratch64(sp)
+	}
+	return total, nil
+}

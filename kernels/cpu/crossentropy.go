@@ -1,0 +1,69 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/empirical-scaling/harness/tensor"
+)
+
+// CrossEntropy writes mean_r(logsumexp(logits[r]) − logits[r][targets[r]])
+// into loss, summing the rows in float64 in row order. With writeGrad it
+// overwrites logits with gradScale·(softmax − onehot)/rows.
+func (d *Device) CrossEntropy(loss, logits, targets tensor.Buffer, rows, vocab int, gradScale float32, writeGrad bool) error {
+	const op = "CrossEntropy"
+	if rows <= 0 || vocab <= 0 {
+		return fmt.Errorf("cpu: %s: rows=%d vocab=%d: want both positive", op, rows, vocab)
+	}
+	ls, err := d.f32(op, "loss", loss, 1)
+	if err != nil {
+		return err
+	}
+	lg, err := d.f32(op, "logits", logits, rows*vocab)
+	if err != nil {
+		return err
+	}
+	tg, err := d.i32(op, "targets", targets, rows)
+	if err != nil {
+		return err
+	}
+	for r, t := range tg {
+		if t < 0 || int(t) >= vocab {
+			return fmt.Errorf("cpu: %s: target %d of row %d is outside the vocabulary [0, %d)", op, t, r, vocab)
+		}
+	}
+	// Per-row losses go to scratch so the final sum runs in a fixed order
+	// whatever the split.
+	sp := d.getScratch64(rows)
+	defer d.putScratch64(sp)
+	per := *sp
+	scale := gradScale / float32(rows)
+	parallelFor(rows, 4*vocab, 1, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			row := lg[r*vocab : (r+1)*vocab]
+			mx := float32(math.Inf(-1))
+			for _, v := range row {
+				mx = max(mx, v)
+			}
+			var sum float64
+			for _, v := range row {
+				sum += math.Exp(float64(v - mx))
+			}
+			lse := float64(mx) + math.Log(sum)
+			per[r] = lse - float64(row[tg[r]])
+			if writeGrad {
+				inv := 1 / sum
+				for j, v := range row {
+					row[j] = scale * float32(math.Exp(float64(v-mx))*inv)
+				}
+				row[tg[r]] -= scale
+			}
+		}
+	})
+	var total float64
+	for _, l := range per {
+		total += l
+	}
+	ls[0] = float32(total / float64(rows))
+	return nil
+}

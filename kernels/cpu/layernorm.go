@@ -1,0 +1,159 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/empirical-scaling/harness/tensor"
+)
+
+// lnEps is added to the variance before the square root (PyTorch's default).
+const lnEps = 1e-5
+
+// LayerNorm normalises each row of x (rows×cols) to zero mean and unit
+// variance (biased, float32 statistics), then applies w and b; it saves
+// each row's mean and 1/std.
+func (d *Device) LayerNorm(out, mean, rstd, x, w, b tensor.Buffer, rows, cols int) error {
+	const op = "LayerNorm"
+	if rows <= 0 || cols <= 0 {
+		return fmt.Errorf("cpu: %s: rows=%d cols=%d: want both positive", op, rows, cols)
+	}
+	o, err := d.f32(op, "out", out, rows*cols)
+	if err != nil {
+		return err
+	}
+	mu, err := d.f32(op, "mean", mean, rows)
+	if err != nil {
+		return err
+	}
+	rs, err := d.f32(op, "rstd", rstd, rows)
+	if err != nil {
+		return err
+	}
+	xs, err := d.f32(op, "x", x, rows*cols)
+	if err != nil {
+		return err
+	}
+	ws, err := d.f32(op, "w", w, cols)
+	if err != nil {
+		return err
+	}
+	bs, err := d.f32(op, "b", b, cols)
+	if err != nil {
+		return err
+	}
+	parallelFor(rows, 4*cols, 1, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			xr, or := xs[r*cols:(r+1)*cols], o[r*cols:(r+1)*cols]
+			var sum float32
+			for _, v := range xr {
+				sum += v
+			}
+			m := sum / float32(cols)
+			var ss float32
+			for _, v := range xr {
+				ss += (v - m) * (v - m)
+			}
+			s := float32(1 / math.Sqrt(float64(ss/float32(cols))+lnEps))
+			for j, v := range xr {
+				or[j] = (v-m)*s*ws[j] + bs[j]
+			}
+			mu[r], rs[r] = m, s
+		}
+	})
+	return nil
+}
+
+// LayerNormBackward accumulates dx, dw and db (each may be nil):
+// dx += rstd·(g − mean(g) − x̂·mean(g·x̂)) with g = dout·w, dw += Σ dout·x̂,
+// db += Σ dout. dx is split by rows; dw and db by columns, so each element
+// is summed by one worker in row order (deterministic).
+func (d *Device) LayerNormBackward(dx, dw, db, dout, x, w, mean, rstd tensor.Buffer, rows, cols int) error {
+	const op = "LayerNormBackward"
+	if rows <= 0 || cols <= 0 {
+		return fmt.Errorf("cpu: %s: rows=%d cols=%d: want both positive", op, rows, cols)
+	}
+	gx, err := d.optF32(op, "dx", dx, rows*cols)
+	if err != nil {
+		return err
+	}
+	gw, err := d.optF32(op, "dw", dw, cols)
+	if err != nil {
+		return err
+	}
+	gb, err := d.optF32(op, "db", db, cols)
+	if err != nil {
+		return err
+	}
+	do, err := d.f32(op, "dout", dout, rows*cols)
+	if err != nil {
+		return err
+	}
+	xs, err := d.f32(op, "x", x, rows*cols)
+	if err != nil {
+		return err
+	}
+	ws, err := d.f32(op, "w", w, cols)
+	if err != nil {
+		return err
+	}
+	mu, err := d.f32(op, "mean", mean, rows)
+	if err != nil {
+		return err
+	}
+	rs, err := d.f32(op, "rstd", rstd, rows)
+	if err != nil {
+		return err
+	}
+	if gx != nil {
+		parallelFor(rows, 8*cols, 1, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				xr, dr, gr := xs[r*cols:(r+1)*cols], do[r*cols:(r+1)*cols], gx[r*cols:(r+1)*cols]
+				m, s := mu[r], rs[r]
+				var sg, sgx float32
+				for j, v := range xr {
+					g := dr[j] * ws[j]
+					sg += g
+					sgx += g * (v - m) * s
+				}
+				sg /= float32(cols)
+				sgx /= float32(cols)
+				for j, v := range xr {
+					xh := (v - m) * s
+					gr[j] += s * (dr[j]*ws[j] - sg - xh*sgx)
+				}
+			}
+		})
+	}
+	if gw == nil && gb == nil {
+		return nil
+	}
+	const block = 64
+	nb := (cols + block - 1) / block
+	parallelFor(nb, 4*rows*block, 1, func(lo, hi int) {
+		var accW, accB [block]float64
+		for blk := lo; blk < hi; blk++ {
+			c0, c1 := blk*block, min((blk+1)*block, cols)
+			aw, ab := accW[:c1-c0], accB[:c1-c0]
+			clear(aw)
+			clear(ab)
+			for r := range rows {
+				xr, dr := xs[r*cols+c0:r*cols+c1], do[r*cols+c0:r*cols+c1]
+				m, s := mu[r], rs[r]
+				for j, v := range xr {
+					aw[j] += float64(dr[j] * (v - m) * s)
+					ab[j] += float64(dr[j])
+				}
+			}
+			for j := range aw {
+				if gw != nil {
+					gw[c0+j] += float32(aw[j])
+				}
+				if gb != nil {
+					gb[c0+j] += float32(ab[j])
+				}
+			}
+		}
+	})
+	return nil
+}

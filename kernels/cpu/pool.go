@@ -1,0 +1,91 @@
+package cpu
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// minParallel is the smallest amount of work (in elements, or in the unit
+// a caller's grain states) worth waking the helpers for.
+const minParallel = 4096
+
+// workers is the process-wide helper pool shared by every CPU device: it
+// holds GOMAXPROCS-1 goroutines (the caller is the last worker), started
+// once and reused by every op.
+var workers struct {
+	once  sync.Once
+	n     int // helpers + the caller
+	tasks chan *task
+}
+
+// task is one parallelFor call: chunks of [0, total) claimed one at a time
+// by the caller and whichever helpers pick the task up.
+type task struct {
+	fn     func(lo, hi int)
+	total  int
+	chunk  int
+	chunks int64
+	next   atomic.Int64
+	wg     sync.WaitGroup
+}
+
+func startWorkers() {
+	workers.n = max(runtime.GOMAXPROCS(0), 1)
+	workers.tasks = make(chan *task, 4*workers.n)
+	for range workers.n - 1 {
+		go func() {
+			for t := range workers.tasks {
+				t.run()
+			}
+		}()
+	}
+}
+
+// run claims and processes chunks until none are left.
+func (t *task) run() {
+	for {
+		c := t.next.Add(1) - 1
+		if c >= t.chunks {
+			return
+		}
+		lo := int(c) * t.chunk
+		t.fn(lo, min(lo+t.chunk, t.total))
+		t.wg.Done()
+	}
+}
+
+// parallelFor calls fn on disjoint ranges covering [0, n). cost is the
+// work per index (in element-operations); the range is split over the
+// workers only when n·cost reaches minParallel, and then into chunks of
+// at least grain indices. fn must not call parallelFor itself. Results
+// never depend on how the range was split, so fn must write disjoint
+// outputs for disjoint ranges.
+func parallelFor(n, cost, grain int, fn func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	workers.once.Do(startWorkers)
+	w := workers.n
+	if w == 1 || n*max(cost, 1) < minParallel || n <= max(grain, 1) {
+		fn(0, n)
+		return
+	}
+	// About four chunks per worker balances uneven chunks (causal attention).
+	chunk := max(grain, 1, (n+4*w-1)/(4*w))
+	chunks := (n + chunk - 1) / chunk
+	if chunks == 1 {
+		fn(0, n)
+		return
+	}
+	t := &task{fn: fn, total: n, chunk: chunk, chunks: int64(chunks)}
+	t.wg.Add(chunks)
+	for range min(w-1, chunks-1) {
+		select {
+		case workers.tasks <- t:
+		default: // helpers busy with another caller: do more ourselves
+		}
+	}
+	t.run()
+	t.wg.Wait()
+}
