@@ -1,0 +1,129 @@
+// layernorm.cu: LayerNorm forward and backward with float32 statistics.
+//
+// Forward: one warp per row. The warp reads the row once for the mean and
+// once more for the variance (the second read hits L1/L2), then writes
+// out = (x − mean)·rstd·w + b and saves mean and rstd = 1/sqrt(var + eps)
+// as float32, whatever the storage type of x.
+//
+// Backward (three launches, all deterministic — no atomics):
+//   1. ln_bwd_dx:       one warp per row,
+//                       dx += rstd·(dŷ − mean(dŷ) − ŷ·mean(dŷ·ŷ)), dŷ = dout·w.
+//   2. ln_bwd_partial:  the rows are cut into a fixed number of chunks;
+//                       thread (chunk, column) sums dout·ŷ and dout over its
+//                       chunk's rows in row order into partial[chunk][column].
+//   3. ln_bwd_final:    thread per column sums the chunks in chunk order and
+//                       adds the totals into dw and db.
+// The chunk count is chosen by the launcher from the row count only, so the
+// same shapes give bit-identical gradients on every run.
+#include "common.cuh"
+
+#define LN_EPS 1e-5f
+
+template <typename T>
+__device__ void ln_fwd(T* out, float* mean, float* rstd, const T* x, const T* w, const T* b, int rows, int cols) {
+    const int lane = threadIdx.x & 31;
+    const int64_t row = (int64_t)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (row >= rows) return;
+    const T* xr = x + row * cols;
+    float s = 0.f;
+    for (int c = lane; c < cols; c += 32) s += to_f32(xr[c]);
+    const float m = warp_sum(s) / cols;
+    float v = 0.f;
+    for (int c = lane; c < cols; c += 32) {
+        float d = to_f32(xr[c]) - m;
+        v += d * d;
+    }
+    const float r = rsqrtf(warp_sum(v) / cols + LN_EPS);
+    T* orow = out + row * cols;
+    for (int c = lane; c < cols; c += 32)
+        orow[c] = from_f32<T>((to_f32(xr[c]) - m) * r * to_f32(w[c]) + to_f32(b[c]));
+    if (lane == 0) {
+        mean[row] = m;
+        rstd[row] = r;
+    }
+}
+
+template <typename T>
+__device__ void ln_bwd_dx(T* dx, const T* dout, const T* x, const T* w, const float* mean, const float* rstd, int rows, int cols) {
+    const int lane = threadIdx.x & 31;
+    const int64_t row = (int64_t)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (row >= rows) return;
+    const T* xr = x + row * cols;
+    const T* gr = dout + row * cols;
+    const float m = mean[row], r = rstd[row];
+    float sd = 0.f, sdx = 0.f;  // sums of dŷ and dŷ·ŷ
+    for (int c = lane; c < cols; c += 32) {
+        float xh = (to_f32(xr[c]) - m) * r;
+        float dxh = to_f32(gr[c]) * to_f32(w[c]);
+        sd += dxh;
+        sdx += dxh * xh;
+    }
+    sd = warp_sum(sd) / cols;
+    sdx = warp_sum(sdx) / cols;
+    T* dr = dx + row * cols;
+    for (int c = lane; c < cols; c += 32) {
+        float xh = (to_f32(xr[c]) - m) * r;
+        float dxh = to_f32(gr[c]) * to_f32(w[c]);
+        dr[c] = from_f32<T>(to_f32(dr[c]) + r * (dxh - sd - xh * sdx));
+    }
+}
+
+// grid: (ceil(cols/blockDim.x), chunks). partial is [2][chunks][cols]: the
+// dw sums first, then the db sums.
+template <typename T>
+__device__ void ln_bwd_partial(float* partial, const T* dout, const T* x, const float* mean, const float* rstd, int rows, int cols) {
+    const int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= cols) return;
+    const int chunks = gridDim.y, chunk = blockIdx.y;
+    const int per = (rows + chunks - 1) / chunks;
+    const int r0 = chunk * per, r1 = min(rows, r0 + per);
+    float sw = 0.f, sb = 0.f;
+    for (int r = r0; r < r1; r++) {
+        float g = to_f32(dout[(int64_t)r * cols + c]);
+        float xh = (to_f32(x[(int64_t)r * cols + c]) - mean[r]) * rstd[r];
+        sw += g * xh;
+        sb += g;
+    }
+    partial[(int64_t)chunk * cols + c] = sw;
+    partial[(int64_t)(chunks + chunk) * cols + c] = sb;
+}
+
+template <typename T>
+__device__ void ln_bwd_final(T* dw, T* db, const float* partial, int chunks, int cols) {
+    const int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= cols) return;
+    float sw = 0.f, sb = 0.f;
+    for (int k = 0; k < chunks; k++) {
+        sw += partial[(int64_t)k * cols + c];
+        sb += partial[(int64_t)(chunks + k) * cols + c];
+    }
+    if (dw) dw[c] = from_f32<T>(to_f32(dw[c]) + sw);
+    if (db) db[c] = from_f32<T>(to_f32(db[c]) + sb);
+}
+
+extern "C" {
+__global__ void layernorm_fwd_f32(float* out, float* mean, float* rstd, const float* x, const float* w, const float* b, int rows, int cols) {
+    ln_fwd(out, mean, rstd, x, w, b, rows, cols);
+}
+__global__ void layernorm_fwd_bf16(bf16* out, float* mean, float* rstd, const bf16* x, const bf16* w, const bf16* b, int rows, int cols) {
+    ln_fwd(out, mean, rstd, x, w, b, rows, cols);
+}
+__global__ void layernorm_bwd_dx_f32(float* dx, const float* dout, const float* x, const float* w, const float* mean, const float* rstd, int rows, int cols) {
+    ln_bwd_dx(dx, dout, x, w, mean, rstd, rows, cols);
+}
+__global__ void layernorm_bwd_dx_bf16(bf16* dx, const bf16* dout, const bf16* x, const bf16* w, const float* mean, const float* rstd, int rows, int cols) {
+    ln_bwd_dx(dx, dout, x, w, mean, rstd, rows, cols);
+}
+__global__ void layernorm_bwd_partial_f32(float* partial, const float* dout, const float* x, const float* mean, const float* rstd, int rows, int cols) {
+    ln_bwd_partial(partial, dout, x, mean, rstd, rows, cols);
+}
+__global__ void layernorm_bwd_partial_bf16(float* partial, const bf16* dout, const bf16* x, const float* mean, const float* rstd, int rows, int cols) {
+    ln_bwd_partial(partial, dout, x, mean, rstd, rows, cols);
+}
+__global__ void layernorm_bwd_final_f32(float* dw, float* db, const float* partial, int chunks, int cols) {
+    ln_bwd_final(dw, db, partial, chunks, cols);
+}
+__global__ void layernorm_bwd_final_bf16(bf16* dw, bf16* db, const float* partial, int chunks, int cols) {
+    ln_bwd_final(dw, db, partial, chunks, cols);
+}
+}
