@@ -1,0 +1,83 @@
+package fit
+
+import (
+	"fmt"
+	"strings"
+)
+
+// headline is the verdict in one line.
+func (a *Analysis) headline() string {
+	if a.Verdict == nil {
+		return "No verdict: " + strings.Join(a.Notes, "; ")
+	}
+	return fmt.Sprintf("Verdict: %s (%s vs %s, %s law).", a.Verdict.Decision, a.Verdict.Candidate, a.Verdict.Baseline, a.Verdict.Form)
+}
+
+// methodLines describe how every number was made.
+func (a *Analysis) methodLines() []string {
+	o := a.Options
+	lines := []string{
+		"Each activation is fitted on its anchor runs only; holdout runs are predicted, never fitted.",
+		"Log-linear L = a·C^−b: least squares of log L on log C. Saturating L = E + a·C^−b: least squares on log L with 0 < E < min L (E = min L·σ(u)), gonum L-BFGS from 24 starts. Chinchilla approach 3, L = E + A/N^α + B/D^β: log L = LSE(a − α log N, b − β log D, e), summed Huber loss (δ = 1e−3) of the log L residuals, L-BFGS from a grid of starts, lowest objective wins (Hoffmann et al. 2022; Besiroglu et al. 2024). Approach 3 is skipped when every anchor has about the same D/N (a Chinchilla-ratio sweep), because N and D then move together and the law is not identifiable.",
+		fmt.Sprintf("Uncertainty: %d bootstrap resamples per fit (seed %d), each refitted from the full-data fit. Runs (every size and seed) are resampled with replacement; a resample with fewer distinct sizes than the law has parameters is drawn again. (Resampling seeds within sizes was rejected: with 2–3 seeds per size it gave a false exponent shift in 10–24%% of simulated null sweeps.) Intervals are 95%% expanded percentile intervals (Hesterberg 2015), which widen plain percentile intervals for small samples: tails at Φ(−sqrt(n/(n−p))·t₀.₉₇₅,ₙ₋ₚ) for n runs and p parameters.", o.Boot.Resamples, o.Boot.Seed),
+		"Holdout intervals are the bootstrap spread of the fitted law at the holdout (the uncertainty of the law, not of a single run's noise); error % = 100·(predicted − actual)/actual.",
+	}
+	if v := a.Verdict; v != nil {
+		lines = append(lines, fmt.Sprintf("Verdict rule (%s law): exponent shift if the interval of Δb = b_%s − b_%s excludes 0; constant offset if it includes 0, lies within ±%.4g and the compute multiplier's interval excludes 1; otherwise inconclusive at this scale. Threshold: %s. The two activations are bootstrapped independently and draw i of one is paired with draw i of the other.",
+			v.Form, v.Candidate, v.Baseline, float64(v.Threshold), v.ThresholdWhy))
+	}
+	return lines
+}
+
+func (a *Analysis) provenance(m Meta) [][2]string {
+	rows := [][2]string{{"command", m.Command}, {"go", m.GoVersion}, {"module", m.ModuleVersion}}
+	if m.GitDescribe != "" {
+		rows = append(rows, [2]string{"git describe", m.GitDescribe})
+	}
+	rows = append(rows, [2]string{"date", m.Date})
+	if m.Grid != "" {
+		rows = append(rows, [2]string{"grid", m.Grid})
+	}
+	if m.Device != "" {
+		rows = append(rows, [2]string{"device", m.Device})
+	}
+	return rows
+}
+
+// Markdown renders the report as Markdown, with the plots as images next
+// to it.
+func (a *Analysis) Markdown(m Meta) string {
+	var b strings.Builder
+	b.WriteString("# Scaling report\n\n")
+	fmt.Fprintf(&b, "**%s**\n\n", a.headline())
+	if a.Verdict != nil {
+		b.WriteString(a.Verdict.Summary + "\n\n")
+	}
+	b.WriteString("![validation loss vs compute](scaling.png)\n\n")
+	b.WriteString("## Fits\n\nEach cell is the estimate [95% interval].\n\n")
+	for _, t := range a.fitTables() {
+		b.WriteString(t.markdown())
+	}
+	b.WriteString("## Holdouts\n\n")
+	b.WriteString(a.holdoutTable().markdown())
+	b.WriteString("![residuals](residuals.png)\n\n")
+	b.WriteString("## Runs\n\n")
+	b.WriteString(a.runTable().markdown())
+	b.WriteString("![training curves](curves.png)\n\n")
+	if len(a.Notes) > 0 {
+		b.WriteString("## Notes\n\n")
+		for _, n := range a.Notes {
+			b.WriteString("- " + n + "\n")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("## Method\n\n")
+	for _, l := range a.methodLines() {
+		b.WriteString("- " + l + "\n")
+	}
+	b.WriteString("\nEvery number is also in `analysis.json`.\n\n## Provenance\n\n")
+	for _, r := range a.provenance(m) {
+		fmt.Fprintf(&b, "- %s: `%s`\n", r[0], strings.ReplaceAll(r[1], "`", "'"))
+	}
+	return b.String()
+}

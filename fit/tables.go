@@ -1,0 +1,111 @@
+package fit
+
+import (
+	"fmt"
+	"strings"
+)
+
+// table is one report table, rendered both as Markdown and as HTML.
+type table struct {
+	Title string
+	Head  []string
+	Rows  [][]string
+}
+
+func interval3(p Param) string {
+	return fmt.Sprintf("%s [%s, %s]", fmtNum(p.Value), fmtNum(p.Lo), fmtNum(p.Hi))
+}
+
+// fitTables has one table per form: every activation's parameters with
+// their intervals.
+func (a *Analysis) fitTables() []table {
+	var out []table
+	for _, name := range a.Options.Forms {
+		form := a.Options.form(name)
+		t := table{Title: fmt.Sprintf("%s: %s", name, form.Law())}
+		t.Head = append([]string{"activation", "anchors"}, form.ParamNames()...)
+		t.Head = append(t.Head, "RMS log residual", "bootstrap draws used", "note")
+		for _, ar := range a.Activations {
+			f := ar.Fit(name)
+			if f == nil {
+				continue
+			}
+			row := []string{label(ar.Activation), fmt.Sprint(f.Points)}
+			for _, pn := range form.ParamNames() {
+				if f.OK() {
+					row = append(row, interval3(f.Param(pn)))
+				} else {
+					row = append(row, "—")
+				}
+			}
+			boot, note := "—", f.Error
+			if f.Boot != nil {
+				boot = fmt.Sprintf("%d of %d (%s)", f.Boot.Used, f.Boot.Requested, f.Boot.Scheme)
+			}
+			row = append(row, fmtNum(f.RMSLog), boot, note)
+			t.Rows = append(t.Rows, row)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// holdoutTable lists every holdout prediction.
+func (a *Analysis) holdoutTable() table {
+	t := table{Title: "Holdout predictions (from the anchors only)",
+		Head: []string{"run", "activation", "law", "compute", "actual loss", "predicted", "95% interval", "error %", "actual inside interval"}}
+	for _, ar := range a.Activations {
+		for _, pr := range ar.Predictions {
+			inside := "no"
+			if pr.Inside {
+				inside = "yes"
+			}
+			t.Rows = append(t.Rows, []string{pr.Run, label(pr.Activation), pr.Form, fmtNum(pr.C), fmtNum(pr.Actual),
+				fmtNum(pr.Predicted), fmt.Sprintf("[%s, %s]", fmtNum(pr.Lo), fmtNum(pr.Hi)), signed(pr.ErrPct), inside})
+		}
+	}
+	return t
+}
+
+// runTable lists every point.
+func (a *Analysis) runTable() table {
+	t := table{Title: "Runs", Head: []string{"run", "activation", "role", "seed", "N (params)", "D (tokens)", "C (FLOP)", "final val loss"}}
+	for _, p := range a.Points {
+		t.Rows = append(t.Rows, []string{p.Run, label(p.Activation), p.Role, fmt.Sprint(p.Seed), fmtNum(Num(p.N)),
+			fmtNum(Num(p.D)), fmtNum(Num(p.C)), fmt.Sprintf("%.4f", p.Loss)})
+	}
+	return t
+}
+
+// markdown renders t as a GitHub-flavoured Markdown table.
+func (t table) markdown() string {
+	var b strings.Builder
+	esc := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+	fmt.Fprintf(&b, "### %s\n\n", t.Title)
+	if len(t.Rows) == 0 {
+		b.WriteString("(none)\n\n")
+		return b.String()
+	}
+	for i, h := range t.Head {
+		t.Head[i] = esc(h)
+	}
+	b.WriteString("| " + strings.Join(t.Head, " | ") + " |\n")
+	b.WriteString("|" + strings.Repeat(" --- |", len(t.Head)) + "\n")
+	for _, r := range t.Rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = esc(c)
+		}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// signed formats a percentage with its sign, "n/a" when not finite.
+func signed(n Num) string {
+	if !n.Finite() {
+		return "n/a"
+	}
+	return fmt.Sprintf("%+.2f", float64(n))
+}
