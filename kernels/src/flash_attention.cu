@@ -1,0 +1,626 @@
+// flash_attention.cu: fused causal multi-head attention, FlashAttention-2
+// style, forward and backward, on the tensor cores with mma.sync
+// m16n8k16 (bf16 inputs, fp32 accumulation), ldmatrix, and cp.async double
+// buffering. Builds for compute_80 and newer (`nvcc -arch=compute_80 -ptx`);
+// sm_90a wgmma is not used (nvcc 11.8 cannot emit it).
+//
+// Contract (tensor.Device.Attention / AttentionBackward):
+//   qkv  [B*T, 3*C] bf16, C = H*Dh; q, k, v of head h at columns h*Dh,
+//        C + h*Dh, 2*C + h*Dh.
+//   out  [B*T, C] (bf16 or f32), head h at columns h*Dh.
+//   lse  [B, H, T] f32, natural-log log-sum-exp of each scaled score row.
+//   scale = 1/sqrt(Dh). Backward ACCUMULATES into dqkv (bf16 or f32).
+// F32 qkv or dout is cast to bf16 first (flash_attn_cast_f32_bf16; the
+// backward pre-pass casts dout itself); accumulation is always fp32.
+//
+// Tiling: a CTA of 4 warps (128 threads) owns a tile of kBlockM = 64 rows;
+// warp w owns rows 16w..16w+15 of it. The other operand streams through
+// shared memory in tiles of kBlockN = 64 rows, two stages deep (cp.async).
+// Scores live only in registers; never in global memory.
+//
+// Backward (deterministic, no atomics; the only path):
+//   1. flash_attn_bwd_pre:  Dsum[b,h,t] = sum_d dO*O (fp32), and dO -> bf16.
+//   2. flash_attn_bwd_dkdv: one CTA per key block; loops over the query
+//      blocks at or after the diagonal; computes S^T = K Q^T so that each
+//      warp owns 16 keys and dK, dV stay in its registers; writes
+//      dqkv[k,v] += once, in a fixed order.
+//   3. flash_attn_bwd_dq:   one CTA per query block; loops over key blocks;
+//      recomputes S, P, dP, dS and accumulates dQ in registers.
+//   Kernels 2 and 3 write disjoint columns of dqkv. Recomputing S and dP in
+//   kernel 3 costs 7 tile matmuls instead of FlashAttention-2's 5 with
+//   atomicAdd dQ, in exchange for bit-reproducible gradients.
+//
+// A line-for-line Go port of this file lives in kernels/cuda/flashport; its
+// comments cite the "// [Fn]" / "// [Bn]" markers below. Keep them in step.
+
+#include <cuda_bf16.h>
+#include <stdint.h>
+
+typedef __nv_bfloat16 bf16;
+
+namespace flash {
+
+constexpr int kBlockM = 64;  // rows of the CTA's own tile (queries; keys in dkdv)
+constexpr int kBlockN = 64;  // rows of each streamed tile
+constexpr int kNWarps = 4;
+constexpr int kNThreads = kNWarps * 32;
+constexpr float kLog2e = 1.4426950408889634f;
+
+// Shared-memory tiles are kBlockM rows of Dh bf16, each row padded by 8
+// elements (16 bytes) so that the 8 row addresses of one ldmatrix phase fall
+// in 8 different 16-byte bank groups.
+template <int Dh>
+struct Tile {
+  static constexpr int kStride = Dh + 8;            // elements per smem row
+  static constexpr int kElems = kBlockM * kStride;  // elements per tile
+};
+
+// Dynamic shared memory the launcher must request for each kernel (bytes).
+template <int Dh>
+struct SmemBytes {
+  static constexpr int kFwd = 5 * Tile<Dh>::kElems * 2;                        // Q, K[2], V[2]
+  static constexpr int kDkdv = 6 * Tile<Dh>::kElems * 2 + 4 * kBlockM * 4;     // K, V, Q[2], dO[2], lse[2], D[2]
+  static constexpr int kDq = 6 * Tile<Dh>::kElems * 2;                         // Q, dO, K[2], V[2]
+};
+
+__device__ __forceinline__ uint32_t smem_u32(const void* p) {
+  return static_cast<uint32_t>(__cvta_generic_to_shared(p));
+}
+
+// 16-byte async copy global -> shared; src_size 0 zero-fills the destination.
+__device__ __forceinline__ void cp_async_16(void* smem, const void* gmem, bool valid) {
+  int src_size = valid ? 16 : 0;
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smem_u32(smem)), "l"(gmem),
+               "r"(src_size));
+}
+
+// 4-byte async copy (row statistics), zero-filled when !valid.
+__device__ __forceinline__ void cp_async_4(void* smem, const void* gmem, bool valid) {
+  int src_size = valid ? 4 : 0;
+  asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(smem_u32(smem)), "l"(gmem),
+               "r"(src_size));
+}
+
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {
+  asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
+}
+
+// Four 8x8 b16 matrices; lanes 8i..8i+7 give the row addresses of matrix i,
+// and each lane receives (row lane/4, cols 2*(lane%4)+{0,1}) of each matrix.
+__device__ __forceinline__ void ldmatrix_x4(uint32_t (&r)[4], const bf16* p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(smem_u32(p)));
+}
+
+// Same, transposed: each lane receives (rows 2*(lane%4)+{0,1}, col lane/4).
+__device__ __forceinline__ void ldmatrix_x4_trans(uint32_t (&r)[4], const bf16* p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(smem_u32(p)));
+}
+
+// d += a(16x16, row) * b(16x8, col), bf16 in, fp32 accumulate.
+__device__ __forceinline__ void mma_16816(float (&d)[4], const uint32_t (&a)[4], uint32_t b0,
+                                          uint32_t b1) {
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+      "{%0,%1,%2,%3};\n"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+// Two floats -> bf16x2 (round to nearest even); lo in the low 16 bits.
+__device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
+  __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+  return *reinterpret_cast<uint32_t*>(&v);
+}
+
+__device__ __forceinline__ float to_f32(float x) { return x; }
+__device__ __forceinline__ float to_f32(bf16 x) { return __bfloat162float(x); }
+
+__device__ __forceinline__ void store2(float* p, float a, float b) {
+  *reinterpret_cast<float2*>(p) = make_float2(a, b);
+}
+__device__ __forceinline__ void store2(bf16* p, float a, float b) {
+  *reinterpret_cast<__nv_bfloat162*>(p) = __floats2bfloat162_rn(a, b);
+}
+
+// p[0] += a, p[1] += b (plain read-modify-write: exactly one thread owns p).
+__device__ __forceinline__ void add2(float* p, float a, float b) {
+  float2 v = *reinterpret_cast<float2*>(p);
+  *reinterpret_cast<float2*>(p) = make_float2(v.x + a, v.y + b);
+}
+__device__ __forceinline__ void add2(bf16* p, float a, float b) {
+  __nv_bfloat162 v = *reinterpret_cast<__nv_bfloat162*>(p);
+  *reinterpret_cast<__nv_bfloat162*>(p) =
+      __floats2bfloat162_rn(__low2float(v) + a, __high2float(v) + b);
+}
+
+// [L1] Loads rows row0..row0+63 (one head: Dh columns from column col) of a
+// [B*T, ld] bf16 matrix into a padded smem tile; rows >= T are zero-filled.
+template <int Dh>
+__device__ __forceinline__ void load_tile(bf16* sTile, const bf16* g, int64_t rowBase, int row0,
+                                          int T, int ld, int col, int tid) {
+  constexpr int kChunksPerRow = Dh / 8;  // 16-byte chunks
+  constexpr int kChunks = kBlockM * kChunksPerRow;
+  static_assert(kChunks % kNThreads == 0, "tile chunks must split evenly over the CTA");
+#pragma unroll
+  for (int i = 0; i < kChunks / kNThreads; ++i) {
+    const int c = tid + i * kNThreads;
+    const int r = c / kChunksPerRow;
+    const int cc = (c % kChunksPerRow) * 8;
+    const int row = row0 + r;
+    const bool valid = row < T;
+    const bf16* src = g + (rowBase + (valid ? row : 0)) * ld + col + cc;
+    cp_async_16(sTile + r * Tile<Dh>::kStride + cc, src, valid);
+  }
+}
+
+// [L2] Loads 64 row statistics (lse or Dsum) g[row0..row0+63] into smem;
+// rows >= T are zero-filled.
+__device__ __forceinline__ void load_stats(float* s, const float* g, int row0, int T, int tid) {
+  if (tid < kBlockM) {
+    const int row = row0 + tid;
+    const bool valid = row < T;
+    cp_async_4(s + tid, g + (valid ? row : 0), valid);
+  }
+}
+
+// [L3] acc[nb] += A(16 rows of sA from row a0, Dh wide) * B^T where B is
+// 64 rows of sB (row-major, Dh wide): the S = Q K^T pattern. acc holds
+// kBlockN/8 n-blocks of 8 columns.
+template <int Dh>
+__device__ __forceinline__ void gemm_abt(float (&acc)[kBlockN / 8][4], const bf16* sA, int a0,
+                                         const bf16* sB, int lane) {
+  constexpr int S = Tile<Dh>::kStride;
+#pragma unroll
+  for (int kk = 0; kk < Dh / 16; ++kk) {
+    uint32_t a[4];
+    ldmatrix_x4(a, sA + (a0 + (lane & 15)) * S + kk * 16 + (lane >> 4) * 8);
+#pragma unroll
+    for (int nb2 = 0; nb2 < kBlockN / 16; ++nb2) {
+      uint32_t b[4];
+      ldmatrix_x4(b, sB + (nb2 * 16 + (lane & 7) + ((lane >> 4) << 3)) * S + kk * 16 +
+                         ((lane >> 3) & 1) * 8);
+      mma_16816(acc[2 * nb2], a, b[0], b[1]);
+      mma_16816(acc[2 * nb2 + 1], a, b[2], b[3]);
+    }
+  }
+}
+
+// [L4] acc[nd] += P * B where P (16 x 64) is in registers in the accumulator
+// layout of gemm_abt and B is 64 rows of sB (row-major, Dh wide): the O += P V
+// pattern. The accumulator fragment of two adjacent n-blocks is exactly the
+// A fragment of one k16 step, so P never leaves registers.
+template <int Dh>
+__device__ __forceinline__ void gemm_pb(float (&acc)[Dh / 8][4], const float (&p)[kBlockN / 8][4],
+                                        const bf16* sB, int lane) {
+  constexpr int S = Tile<Dh>::kStride;
+#pragma unroll
+  for (int kk = 0; kk < kBlockN / 16; ++kk) {
+    uint32_t a[4];
+    a[0] = pack_bf16x2(p[2 * kk][0], p[2 * kk][1]);
+    a[1] = pack_bf16x2(p[2 * kk][2], p[2 * kk][3]);
+    a[2] = pack_bf16x2(p[2 * kk + 1][0], p[2 * kk + 1][1]);
+    a[3] = pack_bf16x2(p[2 * kk + 1][2], p[2 * kk + 1][3]);
+#pragma unroll
+    for (int nd2 = 0; nd2 < Dh / 16; ++nd2) {
+      uint32_t b[4];
+      ldmatrix_x4_trans(b, sB + (kk * 16 + (lane & 7) + ((lane >> 3) & 1) * 8) * S + nd2 * 16 +
+                               (lane >> 4) * 8);
+      mma_16816(acc[2 * nd2], a, b[0], b[1]);
+      mma_16816(acc[2 * nd2 + 1], a, b[2], b[3]);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- forward
+
+// Grid (ceil(T/64), B*H), 128 threads, SmemBytes<Dh>::kFwd dynamic smem.
+template <int Dh, typename OutT>
+__device__ __forceinline__ void fwd_body(const bf16* __restrict__ qkv, OutT* __restrict__ out,
+                                         float* __restrict__ lse, int T, int H, float scale) {
+  extern __shared__ __align__(16) unsigned char smem_raw[];
+  constexpr int kTile = Tile<Dh>::kElems;
+  bf16* sQ = reinterpret_cast<bf16*>(smem_raw);
+  bf16* sK = sQ + kTile;      // 2 stages
+  bf16* sV = sK + 2 * kTile;  // 2 stages
+
+  const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+  const int g = lane >> 2, t4 = lane & 3;  // mma groupID and thread-in-group
+  const int m_block = gridDim.x - 1 - blockIdx.x;  // [F1] heaviest causal blocks first
+  const int bh = blockIdx.y, b = bh / H, h = bh % H;
+  const int C = H * Dh, ld = 3 * C;
+  const int64_t rowBase = (int64_t)b * T;
+  const int m0 = m_block * kBlockM;
+  // [F2] causal skip: key tiles past the last query of this block are never loaded.
+  const int n_blocks = min((T + kBlockN - 1) / kBlockN, (m0 + kBlockM + kBlockN - 1) / kBlockN);
+  const float scale_log2 = scale * kLog2e;
+
+  // [F3] prologue: Q and the first K, V tile in one group.
+  load_tile<Dh>(sQ, qkv, rowBase, m0, T, ld, h * Dh, tid);
+  load_tile<Dh>(sK, qkv, rowBase, 0, T, ld, C + h * Dh, tid);
+  load_tile<Dh>(sV, qkv, rowBase, 0, T, ld, 2 * C + h * Dh, tid);
+  cp_async_commit();
+
+  float acc_o[Dh / 8][4];
+#pragma unroll
+  for (int nd = 0; nd < Dh / 8; ++nd)
+#pragma unroll
+    for (int c = 0; c < 4; ++c) acc_o[nd][c] = 0.f;
+  float row_max[2] = {-INFINITY, -INFINITY};  // rows g and g+8 of this warp, raw units
+  float row_sum[2] = {0.f, 0.f};              // this thread's partial sums
+
+  for (int n = 0; n < n_blocks; ++n) {
+    const int stage = n & 1;
+    // [F4] prefetch the next K, V tile into the other stage (freed by the
+    // barrier at the end of the previous iteration).
+    if (n + 1 < n_blocks) {
+      load_tile<Dh>(sK + (stage ^ 1) * kTile, qkv, rowBase, (n + 1) * kBlockN, T, ld, C + h * Dh, tid);
+      load_tile<Dh>(sV + (stage ^ 1) * kTile, qkv, rowBase, (n + 1) * kBlockN, T, ld, 2 * C + h * Dh,
+                    tid);
+    }
+    cp_async_commit();  // possibly empty: keeps the group count uniform
+    cp_async_wait<1>();
+    __syncthreads();
+    const bf16* sKs = sK + stage * kTile;
+    const bf16* sVs = sV + stage * kTile;
+
+    // [F5] S = Q K^T for this warp's 16 query rows and the tile's 64 keys.
+    float acc_s[kBlockN / 8][4];
+#pragma unroll
+    for (int nb = 0; nb < kBlockN / 8; ++nb)
+#pragma unroll
+      for (int c = 0; c < 4; ++c) acc_s[nb][c] = 0.f;
+    gemm_abt<Dh>(acc_s, sQ, warp * 16, sKs, lane);
+
+    // [F6] mask: only tiles that reach the diagonal or the sequence end.
+    const int n0 = n * kBlockN;
+    if (n0 + kBlockN > m0 || n0 + kBlockN > T) {
+#pragma unroll
+      for (int nb = 0; nb < kBlockN / 8; ++nb)
+#pragma unroll
+        for (int c = 0; c < 4; ++c) {
+          const int col = n0 + nb * 8 + 2 * t4 + (c & 1);
+          const int row = m0 + warp * 16 + g + 8 * (c >> 1);
+          if (col > row || col >= T) acc_s[nb][c] = -INFINITY;
+        }
+    }
+
+    // [F7] online softmax: new row max over the quad, rescale, exponentiate.
+    float corr[2];
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      float mx = row_max[r];
+#pragma unroll
+      for (int nb = 0; nb < kBlockN / 8; ++nb)
+        mx = fmaxf(mx, fmaxf(acc_s[nb][2 * r], acc_s[nb][2 * r + 1]));
+      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+      const float base = (mx == -INFINITY) ? 0.f : mx * scale_log2;
+      corr[r] = exp2f(row_max[r] * scale_log2 - base);
+      row_max[r] = mx;
+      float sum = 0.f;
+#pragma unroll
+      for (int nb = 0; nb < kBlockN / 8; ++nb)
+#pragma unroll
+        for (int c = 2 * r; c < 2 * r + 2; ++c) {
+          const float p = exp2f(acc_s[nb][c] * scale_log2 - base);
+          acc_s[nb][c] = p;
+          sum += p;
+        }
+      row_sum[r] = row_sum[r] * corr[r] + sum;
+    }
+    // [F8] rescale the output accumulator, then O += P V.
+#pragma unroll
+    for (int nd = 0; nd < Dh / 8; ++nd) {
+      acc_o[nd][0] *= corr[0];
+      acc_o[nd][1] *= corr[0];
+      acc_o[nd][2] *= corr[1];
+      acc_o[nd][3] *= corr[1];
+    }
+    gemm_pb<Dh>(acc_o, acc_s, sVs, lane);
+    __syncthreads();  // [F9] every warp is done with this stage before it is refilled
+  }
+
+  // [F10] epilogue: finish the row sums over the quad, normalise, store O and lse.
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    float s = row_sum[r];
+    s += __shfl_xor_sync(0xffffffffu, s, 1);
+    s += __shfl_xor_sync(0xffffffffu, s, 2);
+    const float inv = 1.f / s;
+    const int row = m0 + warp * 16 + g + 8 * r;
+    if (row < T) {
+      if (t4 == 0) lse[(int64_t)bh * T + row] = row_max[r] * scale + logf(s);
+      OutT* o = out + (rowBase + row) * C + h * Dh + 2 * t4;
+#pragma unroll
+      for (int nd = 0; nd < Dh / 8; ++nd)
+        store2(o + nd * 8, acc_o[nd][2 * r] * inv, acc_o[nd][2 * r + 1] * inv);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- backward
+
+// [B1] Dsum[b,h,t] = sum_d dO[bt, h*Dh+d] * O[bt, h*Dh+d] in fp32; when
+// dout_bf16 is non-null also writes dO as bf16 there (for f32 dout).
+// One thread per (row, head); grid ceil(B*T*H / 128), 128 threads.
+template <int Dh, typename InT>
+__device__ __forceinline__ void bwd_pre_body(const InT* __restrict__ out,
+                                             const InT* __restrict__ dout, float* __restrict__ dsum,
+                                             bf16* __restrict__ dout_bf16, int BT, int T, int H) {
+  const int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+  if (idx >= (int64_t)BT * H) return;
+  const int64_t row = idx / H;
+  const int h = (int)(idx % H);
+  const int b = (int)(row / T), t = (int)(row % T);
+  const int64_t base = row * H * Dh + h * Dh;
+  float acc = 0.f;
+#pragma unroll 8
+  for (int d = 0; d < Dh; ++d) {
+    const float dy = to_f32(dout[base + d]);
+    acc += dy * to_f32(out[base + d]);
+    if (dout_bf16 != nullptr) dout_bf16[base + d] = __float2bfloat16_rn(dy);
+  }
+  dsum[((int64_t)b * H + h) * T + t] = acc;
+}
+
+// [B2] dK, dV for one key block. Grid (ceil(T/64), B*H), 128 threads,
+// SmemBytes<Dh>::kDkdv dynamic smem. Warp w owns keys n0+16w..n0+16w+15 and
+// computes S^T = K Q^T and dP^T = V dO^T so that P^T and dS^T are already in
+// the A-operand layout for dV += P^T dO and dK += dS^T Q.
+template <int Dh, typename GradT>
+__device__ __forceinline__ void bwd_dkdv_body(const bf16* __restrict__ qkv,
+                                              const bf16* __restrict__ dout,
+                                              const float* __restrict__ lse,
+                                              const float* __restrict__ dsum,
+                                              GradT* __restrict__ dqkv, int T, int H, float scale) {
+  extern __shared__ __align__(16) unsigned char smem_raw[];
+  constexpr int kTile = Tile<Dh>::kElems;
+  bf16* sK = reinterpret_cast<bf16*>(smem_raw);
+  bf16* sV = sK + kTile;
+  bf16* sQ = sV + kTile;        // 2 stages
+  bf16* sdO = sQ + 2 * kTile;   // 2 stages
+  float* sLse = reinterpret_cast<float*>(sdO + 2 * kTile);  // 2 stages of kBlockM
+  float* sD = sLse + 2 * kBlockM;                            // 2 stages of kBlockM
+
+  const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+  const int g = lane >> 2, t4 = lane & 3;
+  const int n_block = blockIdx.x;  // [B3] key block 0 has the most work: it goes first
+  const int bh = blockIdx.y, b = bh / H, h = bh % H;
+  const int C = H * Dh, ld = 3 * C;
+  const int64_t rowBase = (int64_t)b * T;
+  const float* lse_bh = lse + (int64_t)bh * T;
+  const float* dsum_bh = dsum + (int64_t)bh * T;
+  const int n0 = n_block * kBlockN;
+  const int m_begin = n0 / kBlockM;  // [B4] causal skip: query blocks before the diagonal
+  const int m_blocks = (T + kBlockM - 1) / kBlockM;
+  const float scale_log2 = scale * kLog2e;
+
+  // [B5] prologue: this block's K, V and the first Q, dO, lse, D tile.
+  load_tile<Dh>(sK, qkv, rowBase, n0, T, ld, C + h * Dh, tid);
+  load_tile<Dh>(sV, qkv, rowBase, n0, T, ld, 2 * C + h * Dh, tid);
+  load_tile<Dh>(sQ, qkv, rowBase, m_begin * kBlockM, T, ld, h * Dh, tid);
+  load_tile<Dh>(sdO, dout, rowBase, m_begin * kBlockM, T, C, h * Dh, tid);
+  load_stats(sLse, lse_bh, m_begin * kBlockM, T, tid);
+  load_stats(sD, dsum_bh, m_begin * kBlockM, T, tid);
+  cp_async_commit();
+
+  float acc_dk[Dh / 8][4], acc_dv[Dh / 8][4];
+#pragma unroll
+  for (int nd = 0; nd < Dh / 8; ++nd)
+#pragma unroll
+    for (int c = 0; c < 4; ++c) acc_dk[nd][c] = acc_dv[nd][c] = 0.f;
+
+  for (int m = m_begin; m < m_blocks; ++m) {
+    const int stage = (m - m_begin) & 1;
+    // [B6] prefetch the next query tile into the other stage.
+    if (m + 1 < m_blocks) {
+      const int nm0 = (m + 1) * kBlockM;
+      load_tile<Dh>(sQ + (stage ^ 1) * kTile, qkv, rowBase, nm0, T, ld, h * Dh, tid);
+      load_tile<Dh>(sdO + (stage ^ 1) * kTile, dout, rowBase, nm0, T, C, h * Dh, tid);
+      load_stats(sLse + (stage ^ 1) * kBlockM, lse_bh, nm0, T, tid);
+      load_stats(sD + (stage ^ 1) * kBlockM, dsum_bh, nm0, T, tid);
+    }
+    cp_async_commit();
+    cp_async_wait<1>();
+    __syncthreads();
+    const bf16* sQs = sQ + stage * kTile;
+    const bf16* sdOs = sdO + stage * kTile;
+    const float* sLses = sLse + stage * kBlockM;
+    const float* sDs = sD + stage * kBlockM;
+    const int m0 = m * kBlockM;
+
+    // [B7] S^T = K Q^T and dP^T = V dO^T: rows are this warp's 16 keys, columns the 64 queries.
+    float acc_s[kBlockM / 8][4], acc_dp[kBlockM / 8][4];
+#pragma unroll
+    for (int nb = 0; nb < kBlockM / 8; ++nb)
+#pragma unroll
+      for (int c = 0; c < 4; ++c) acc_s[nb][c] = acc_dp[nb][c] = 0.f;
+    gemm_abt<Dh>(acc_s, sK, warp * 16, sQs, lane);
+    gemm_abt<Dh>(acc_dp, sV, warp * 16, sdOs, lane);
+
+    // [B8] P^T = exp(S^T*scale - lse[q]) masked; dS^T = P^T (dP^T - D[q]).
+    const bool need_mask = m0 < n0 + kBlockN || m0 + kBlockM > T;
+#pragma unroll
+    for (int nb = 0; nb < kBlockM / 8; ++nb)
+#pragma unroll
+      for (int c = 0; c < 4; ++c) {
+        const int q = nb * 8 + 2 * t4 + (c & 1);  // query within the tile
+        const int key = n0 + warp * 16 + g + 8 * (c >> 1);
+        float p = exp2f(acc_s[nb][c] * scale_log2 - sLses[q] * kLog2e);
+        if (need_mask && (key > m0 + q || m0 + q >= T)) p = 0.f;
+        acc_dp[nb][c] = p * (acc_dp[nb][c] - sDs[q]);
+        acc_s[nb][c] = p;
+      }
+
+    // [B9] dV += P^T dO, dK += dS^T Q (scale applied at the end).
+    gemm_pb<Dh>(acc_dv, acc_s, sdOs, lane);
+    gemm_pb<Dh>(acc_dk, acc_dp, sQs, lane);
+    __syncthreads();  // [B10] stage free for the prefetch two iterations on
+  }
+
+  // [B11] epilogue: dqkv[k] += scale * dK, dqkv[v] += dV for keys < T.
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    const int key = n0 + warp * 16 + g + 8 * r;
+    if (key < T) {
+      GradT* dk = dqkv + (rowBase + key) * ld + C + h * Dh + 2 * t4;
+      GradT* dv = dk + C;
+#pragma unroll
+      for (int nd = 0; nd < Dh / 8; ++nd) {
+        add2(dk + nd * 8, acc_dk[nd][2 * r] * scale, acc_dk[nd][2 * r + 1] * scale);
+        add2(dv + nd * 8, acc_dv[nd][2 * r], acc_dv[nd][2 * r + 1]);
+      }
+    }
+  }
+}
+
+// [B12] dQ for one query block. Grid (ceil(T/64), B*H), 128 threads,
+// SmemBytes<Dh>::kDq dynamic smem.
+template <int Dh, typename GradT>
+__device__ __forceinline__ void bwd_dq_body(const bf16* __restrict__ qkv,
+                                            const bf16* __restrict__ dout,
+                                            const float* __restrict__ lse,
+                                            const float* __restrict__ dsum,
+                                            GradT* __restrict__ dqkv, int T, int H, float scale) {
+  extern __shared__ __align__(16) unsigned char smem_raw[];
+  constexpr int kTile = Tile<Dh>::kElems;
+  bf16* sQ = reinterpret_cast<bf16*>(smem_raw);
+  bf16* sdO = sQ + kTile;
+  bf16* sK = sdO + kTile;     // 2 stages
+  bf16* sV = sK + 2 * kTile;  // 2 stages
+
+  const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+  const int g = lane >> 2, t4 = lane & 3;
+  const int m_block = gridDim.x - 1 - blockIdx.x;  // [B13] heaviest first
+  const int bh = blockIdx.y, b = bh / H, h = bh % H;
+  const int C = H * Dh, ld = 3 * C;
+  const int64_t rowBase = (int64_t)b * T;
+  const int m0 = m_block * kBlockM;
+  const int n_blocks = min((T + kBlockN - 1) / kBlockN, (m0 + kBlockM + kBlockN - 1) / kBlockN);
+  const float scale_log2 = scale * kLog2e;
+
+  // [B14] prologue: Q, dO of this block and the first K, V tile.
+  load_tile<Dh>(sQ, qkv, rowBase, m0, T, ld, h * Dh, tid);
+  load_tile<Dh>(sdO, dout, rowBase, m0, T, C, h * Dh, tid);
+  load_tile<Dh>(sK, qkv, rowBase, 0, T, ld, C + h * Dh, tid);
+  load_tile<Dh>(sV, qkv, rowBase, 0, T, ld, 2 * C + h * Dh, tid);
+  cp_async_commit();
+
+  // [B15] this thread's two rows' lse (log2 units) and D.
+  float lse2[2], drow[2];
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    const int row = m0 + warp * 16 + g + 8 * r;
+    lse2[r] = row < T ? lse[(int64_t)bh * T + row] * kLog2e : 0.f;
+    drow[r] = row < T ? dsum[(int64_t)bh * T + row] : 0.f;
+  }
+
+  float acc_dq[Dh / 8][4];
+#pragma unroll
+  for (int nd = 0; nd < Dh / 8; ++nd)
+#pragma unroll
+    for (int c = 0; c < 4; ++c) acc_dq[nd][c] = 0.f;
+
+  for (int n = 0; n < n_blocks; ++n) {
+    const int stage = n & 1;
+    // [B16] prefetch the next K, V tile.
+    if (n + 1 < n_blocks) {
+      load_tile<Dh>(sK + (stage ^ 1) * kTile, qkv, rowBase, (n + 1) * kBlockN, T, ld, C + h * Dh, tid);
+      load_tile<Dh>(sV + (stage ^ 1) * kTile, qkv, rowBase, (n + 1) * kBlockN, T, ld, 2 * C + h * Dh,
+                    tid);
+    }
+    cp_async_commit();
+    cp_async_wait<1>();
+    __syncthreads();
+    const bf16* sKs = sK + stage * kTile;
+    const bf16* sVs = sV + stage * kTile;
+    const int n0 = n * kBlockN;
+
+    // [B17] S = Q K^T, dP = dO V^T for this warp's 16 query rows.
+    float acc_s[kBlockN / 8][4], acc_dp[kBlockN / 8][4];
+#pragma unroll
+    for (int nb = 0; nb < kBlockN / 8; ++nb)
+#pragma unroll
+      for (int c = 0; c < 4; ++c) acc_s[nb][c] = acc_dp[nb][c] = 0.f;
+    gemm_abt<Dh>(acc_s, sQ, warp * 16, sKs, lane);
+    gemm_abt<Dh>(acc_dp, sdO, warp * 16, sVs, lane);
+
+    // [B18] dS = P (dP - D), P = exp(S*scale - lse) masked; dS overwrites acc_s.
+    const bool need_mask = n0 + kBlockN > m0 || n0 + kBlockN > T;
+#pragma unroll
+    for (int nb = 0; nb < kBlockN / 8; ++nb)
+#pragma unroll
+      for (int c = 0; c < 4; ++c) {
+        const int r = c >> 1;
+        const int col = n0 + nb * 8 + 2 * t4 + (c & 1);
+        const int row = m0 + warp * 16 + g + 8 * r;
+        float p = exp2f(acc_s[nb][c] * scale_log2 - lse2[r]);
+        if (need_mask && (col > row || col >= T)) p = 0.f;
+        acc_s[nb][c] = p * (acc_dp[nb][c] - drow[r]);
+      }
+
+    // [B19] dQ += dS K.
+    gemm_pb<Dh>(acc_dq, acc_s, sKs, lane);
+    __syncthreads();  // [B20]
+  }
+
+  // [B21] epilogue: dqkv[q] += scale * dQ.
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    const int row = m0 + warp * 16 + g + 8 * r;
+    if (row < T) {
+      GradT* dq = dqkv + (rowBase + row) * ld + h * Dh + 2 * t4;
+#pragma unroll
+      for (int nd = 0; nd < Dh / 8; ++nd)
+        add2(dq + nd * 8, acc_dq[nd][2 * r] * scale, acc_dq[nd][2 * r + 1] * scale);
+    }
+  }
+}
+
+}  // namespace flash
+
+// ---------------------------------------------------------------- entry points
+// Stable unmangled names for the PTX module: <kernel>_d<Dh>_<dtype>.
+
+#define FLASH_ENTRIES(DH, TN, TY)                                                               \
+  extern "C" __global__ void __launch_bounds__(flash::kNThreads)                                \
+      flash_attn_fwd_d##DH##_##TN(const bf16* qkv, TY* out, float* lse, int T, int H,           \
+                                  float scale) {                                                \
+    flash::fwd_body<DH, TY>(qkv, out, lse, T, H, scale);                                        \
+  }                                                                                             \
+  extern "C" __global__ void __launch_bounds__(flash::kNThreads)                                \
+      flash_attn_bwd_pre_d##DH##_##TN(const TY* out, const TY* dout, float* dsum,               \
+                                      bf16* dout_bf16, int BT, int T, int H) {                  \
+    flash::bwd_pre_body<DH, TY>(out, dout, dsum, dout_bf16, BT, T, H);                          \
+  }                                                                                             \
+  extern "C" __global__ void __launch_bounds__(flash::kNThreads)                                \
+      flash_attn_bwd_dkdv_d##DH##_##TN(const bf16* qkv, const bf16* dout, const float* lse,     \
+                                       const float* dsum, TY* dqkv, int T, int H, float scale) { \
+    flash::bwd_dkdv_body<DH, TY>(qkv, dout, lse, dsum, dqkv, T, H, scale);                      \
+  }                                                                                             \
+  extern "C" __global__ void __launch_bounds__(flash::kNThreads)                                \
+      flash_attn_bwd_dq_d##DH##_##TN(const bf16* qkv, const bf16* dout, const float* lse,       \
+                                     const float* dsum, TY* dqkv, int T, int H, float scale) {   \
+    flash::bwd_dq_body<DH, TY>(qkv, dout, lse, dsum, dqkv, T, H, scale);                        \
+  }
+
+FLASH_ENTRIES(32, bf16, bf16)
+FLASH_ENTRIES(32, f32, float)
+FLASH_ENTRIES(64, bf16, bf16)
+FLASH_ENTRIES(64, f32, float)
+FLASH_ENTRIES(128, bf16, bf16)
+FLASH_ENTRIES(128, f32, float)
+
+// Casts n floats to bf16 (round to nearest even): f32 qkv before the forward.
+extern "C" __global__ void flash_attn_cast_f32_bf16(const float* in, bf16* out, long long n) {
+  const long long stride = (long long)gridDim.x * blockDim.x;
+  for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+    out[i] = __float2bfloat16_rn(in[i]);
+}
