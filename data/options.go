@@ -1,0 +1,90 @@
+package data
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Defaults, documented in the README.
+const (
+	// DefaultVocabTinyStories is the vocabulary trained for TinyStories
+	// and for local text.
+	DefaultVocabTinyStories = 4096
+	// DefaultVocabSynthetic is the vocabulary trained for the synthetic
+	// stories: their lexicon is about 2,000 words, and a small vocabulary
+	// keeps the classifier cheap for the tiny CPU grid.
+	DefaultVocabSynthetic = 1024
+	// DefaultSyntheticBytes is the size of the generated training text,
+	// about 16M tokens at the default vocabulary: more than the tiny grid
+	// trains on, so no run repeats much of it.
+	DefaultSyntheticBytes = 64 << 20
+	// DefaultTokenizerSample is how much training text (from its start)
+	// the tokenizer is trained on.
+	DefaultTokenizerSample = 16 << 20
+	// DefaultHFEndpoint is used when neither Options.HFEndpoint nor
+	// $HF_ENDPOINT is set.
+	DefaultHFEndpoint = "https://huggingface.co"
+)
+
+// Options select and shape a dataset.
+type Options struct {
+	Source       string // "tinystories", "synthetic", or a path to a .txt file or a folder of .txt files
+	CacheDir     string // "" = os.UserCacheDir()/scaling-harness
+	HFEndpoint   string // "" = $HF_ENDPOINT or https://huggingface.co
+	VocabSize    int    // 0 = DefaultVocabTinyStories (tinystories, local) or DefaultVocabSynthetic
+	TokenizerDir string // "" = train one; else load DIR/vocab.json + DIR/merges.txt
+	// SyntheticBytes is the size of the generated training text for
+	// "synthetic" (0 = DefaultSyntheticBytes). Validation text is a
+	// twentieth of it, at least 256 KiB, from a separate seed stream.
+	SyntheticBytes int64
+	// TokenizerSample is how many bytes from the start of the training
+	// text train the tokenizer (0 = DefaultTokenizerSample).
+	TokenizerSample int64
+	Seed            uint64    // seeds the synthetic stories
+	Progress        io.Writer // progress bars; nil = none
+}
+
+// withDefaults fills the zero fields and checks the rest.
+func (o Options) withDefaults() (Options, error) {
+	if o.CacheDir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return o, fmt.Errorf("no cache folder: %w; pass one with -cache DIR", err)
+		}
+		o.CacheDir = filepath.Join(base, "scaling-harness")
+	}
+	if o.HFEndpoint == "" {
+		o.HFEndpoint = os.Getenv("HF_ENDPOINT")
+	}
+	if o.HFEndpoint == "" {
+		o.HFEndpoint = DefaultHFEndpoint
+	}
+	if !strings.HasPrefix(o.HFEndpoint, "http://") && !strings.HasPrefix(o.HFEndpoint, "https://") {
+		return o, fmt.Errorf("hugging face endpoint %q must start with http:// or https://", o.HFEndpoint)
+	}
+	if o.VocabSize == 0 {
+		o.VocabSize = DefaultVocabTinyStories
+		if o.Source == "synthetic" {
+			o.VocabSize = DefaultVocabSynthetic
+		}
+	}
+	if o.TokenizerDir == "" && (o.VocabSize < 257 || o.VocabSize > MaxVocab) {
+		return o, fmt.Errorf("vocabulary size %d out of range: it must hold the 256 bytes and %s, and at most %d for uint16 shards", o.VocabSize, EOT, MaxVocab)
+	}
+	if o.SyntheticBytes == 0 {
+		o.SyntheticBytes = DefaultSyntheticBytes
+	}
+	if o.SyntheticBytes < 0 {
+		return o, fmt.Errorf("synthetic size %d bytes is negative", o.SyntheticBytes)
+	}
+	if o.TokenizerSample == 0 {
+		o.TokenizerSample = DefaultTokenizerSample
+	}
+	if o.TokenizerSample < 0 {
+		return o, fmt.Errorf("tokenizer sample %d bytes is negative", o.TokenizerSample)
+	}
+	return o, nil
+}
