@@ -1,0 +1,568 @@
+package experiment
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/empirical-scaling/harness/data"
+	"github.com/empirical-scaling/harness/nn"
+	"github.com/empirical-scaling/harness/optim"
+	"github.com/empirical-scaling/harness/tensor"
+)
+
+// ErrDiverged is wrapped by Run's error when the loss or the gradient norm
+// became NaN or infinite.
+var ErrDiverged = errors.New("training diverged")
+
+// ErrConfigChanged is wrapped by Run's error when the output folder holds
+// a run with a different configuration.
+var ErrConfigChanged = errors.New("output folder holds a different run")
+
+// Files a run writes in its output folder.
+const (
+	ConfigFile  = "config.json"
+	MetricsFile = "metrics.csv"
+	ResultFile  = "result.json"
+)
+
+// Run trains one model as c describes, writing config.json, metrics.csv,
+// a TensorBoard event file, checkpoints and result.json in c.Out. When
+// c.Out holds a checkpoint of the same run it resumes from there; when it
+// holds a finished result it returns that result without training.
+//
+// Cancelling ctx checkpoints and returns ctx's error (rerunning resumes).
+// A NaN or infinite loss or gradient norm stops the run with status
+// "diverged" and an error wrapping ErrDiverged; the last good checkpoint
+// is kept.
+func Run(ctx context.Context, c RunConfig) (*Result, error) {
+	r, err := newRunner(ctx, &c)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	return r.run(ctx)
+}
+
+// runner is the state of one run.
+type runner struct {
+	c       *RunConfig
+	p       plan
+	log     *slog.Logger
+	dev     tensor.Device
+	model   *nn.Model
+	params  []optim.Param
+	opt     *optim.AdamW
+	sampler *data.Sampler
+	val     *data.Shard
+	graph   *tensor.Graph
+	ids     *tensor.Tensor
+	tgts    *tensor.Tensor
+	in, tg  []int32
+
+	step      int
+	tokens    int64
+	elapsed0  float64 // seconds trained before this process (resume)
+	start     time.Time
+	rows      []Row
+	curve     []CurvePoint
+	best      float64
+	eventFile string
+	lastFlush time.Time
+	lastCkpt  time.Time
+	finished  *Result
+}
+
+func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
+	if c.Device == nil {
+		return nil, errors.New("run: no device")
+	}
+	if c.Out == "" {
+		return nil, errors.New("run: no output folder")
+	}
+	if err := os.MkdirAll(c.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("run: output folder: %w", err)
+	}
+	if err := checkWritable(c.Out); err != nil {
+		return nil, err
+	}
+	if c.Name == "" {
+		abs, _ := filepath.Abs(c.Out)
+		c.Name = filepath.Base(abs)
+	}
+	log := c.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	r := &runner{c: c, log: log, dev: c.Device, best: math.Inf(1)}
+
+	if res, ok := readFinished(c.Out); ok {
+		r.finished = res
+		return r, nil
+	}
+	train, val, err := loadData(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	r.val = val
+	if train.VocabSize() != val.VocabSize() {
+		return nil, fmt.Errorf("run: training vocabulary %d and validation vocabulary %d differ", train.VocabSize(), val.VocabSize())
+	}
+	if r.p, err = resolve(c, train.VocabSize(), train.Len(), val.Len()); err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	r.p.Device = c.Device.Name()
+	if err := r.writeConfig(); err != nil {
+		return nil, err
+	}
+	m := r.p.Model
+	log.Info("model", "shape", m.String(), "N", r.p.Params, "total_params", r.p.TotalParams,
+		"flops_per_token_6N", r.p.FLOPsPerToken6N, "flops_per_token_exact", r.p.FLOPsPerToken,
+		"tokens", r.p.Tokens, "steps", r.p.Steps, "batch", r.p.Batch, "micro_batch", r.p.Micro, "device", r.p.Device)
+
+	if r.model, err = nn.New(r.dev, m, c.Seed); err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	for _, q := range r.model.Params() {
+		r.params = append(r.params, optim.Param{Name: q.Name, T: q.T, Decay: q.Decay || (c.DecayEmbeddings && q.Embedding)})
+	}
+	if r.opt, err = optim.NewAdamW(r.dev, r.params, r.p.Hyper); err != nil {
+		r.close()
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	if r.sampler, err = data.NewSampler(train, r.p.Micro, m.SeqLen, c.Seed); err != nil {
+		r.close()
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	n := r.p.Micro * m.SeqLen
+	r.in, r.tg = make([]int32, n), make([]int32, n)
+	if r.ids, err = tensor.New(r.dev, tensor.Int32, r.p.Micro, m.SeqLen); err == nil {
+		r.tgts, err = tensor.New(r.dev, tensor.Int32, r.p.Micro, m.SeqLen)
+	}
+	if err != nil {
+		r.close()
+		return nil, fmt.Errorf("run: batch buffers: %w", err)
+	}
+	r.graph = tensor.NewGraph(r.dev)
+	r.eventFile = fmt.Sprintf("events.out.tfevents.%d.harness", time.Now().Unix())
+	if err := r.resume(); err != nil {
+		r.close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *runner) close() {
+	if r.graph != nil {
+		r.graph.Reset()
+	}
+	for _, t := range []*tensor.Tensor{r.ids, r.tgts} {
+		if t != nil {
+			t.Free()
+		}
+	}
+	if r.opt != nil {
+		r.opt.Free()
+	}
+	if r.model != nil {
+		r.model.Free()
+	}
+}
+
+// checkWritable fails early, with the folder's name, when files cannot be created in dir.
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".write-test*")
+	if err != nil {
+		return fmt.Errorf("run: output folder %s is not writable: %w", dir, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// readFinished returns the result of a run that already finished in dir.
+func readFinished(dir string) (*Result, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, ResultFile))
+	if err != nil {
+		return nil, false
+	}
+	var res Result
+	if json.Unmarshal(b, &res) != nil || res.Status != StatusFinished {
+		return nil, false
+	}
+	return &res, true
+}
+
+// writeConfig writes config.json, or checks that an existing one
+// describes the same run (the device may differ).
+func (r *runner) writeConfig() error {
+	path := filepath.Join(r.c.Out, ConfigFile)
+	want, err := json.MarshalIndent(r.p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("run: config: %w", err)
+	}
+	if old, err := os.ReadFile(path); err == nil {
+		var prev plan
+		if err := json.Unmarshal(old, &prev); err != nil {
+			return fmt.Errorf("run: %s: %w", path, err)
+		}
+		prev.Device = r.p.Device
+		a, _ := json.Marshal(prev)
+		b, _ := json.Marshal(r.p)
+		if string(a) != string(b) {
+			return fmt.Errorf("run: %w: %s differs from this command's settings; use another -out folder or remove it", ErrConfigChanged, path)
+		}
+	}
+	return WriteFileAtomic(path, append(want, '\n'))
+}
+
+// resume restores the newest checkpoint in the output folder, if any.
+func (r *runner) resume() error {
+	st, dir, ok, err := latestCheckpoint(r.c.Out)
+	if err != nil || !ok {
+		return err
+	}
+	if err := loadCheckpoint(dir, st, r.params, r.opt); err != nil {
+		return err
+	}
+	if err := r.sampler.Restore(st.Sampler); err != nil {
+		return fmt.Errorf("resume from %s: %w", dir, err)
+	}
+	r.step, r.tokens, r.elapsed0 = st.Step, st.Tokens, st.Elapsed
+	r.rows, r.curve, r.best = fromJSONRows(st.Rows), st.Curve, st.BestVal
+	if st.EventFile != "" {
+		r.eventFile = st.EventFile
+	}
+	r.log.Info("resumed", "checkpoint", dir, "step", r.step, "tokens", r.tokens)
+	return nil
+}
+
+func (r *runner) elapsed() float64 { return r.elapsed0 + time.Since(r.start).Seconds() }
+
+func (r *runner) run(ctx context.Context) (*Result, error) {
+	if r.finished != nil {
+		r.log.Info("already finished", "dir", r.c.Out, "final_val_loss", r.finished.FinalLoss)
+		return r.finished, nil
+	}
+	r.start = time.Now()
+	r.lastFlush, r.lastCkpt = r.start, r.start
+	if err := r.writeResult(StatusRunning, ""); err != nil {
+		return nil, err
+	}
+	bar := r.newBar()
+	stepTokens := int64(r.p.Batch) * int64(r.p.Model.SeqLen)
+	for r.step < r.p.Steps {
+		if err := ctx.Err(); err != nil {
+			return r.interrupted(bar, err)
+		}
+		t0 := time.Now()
+		loss, norm, lr, err := r.trainStep()
+		r.tokens += stepTokens
+		row := Row{Step: r.step + 1, Tokens: r.tokens, LR: lr, TrainLoss: loss, ValLoss: math.NaN(), GradNorm: norm,
+			TokensPerSec: float64(stepTokens) / time.Since(t0).Seconds()}
+		if err != nil {
+			return r.diverged(bar, row, err)
+		}
+		r.step++
+		if r.step%r.p.EvalEvery == 0 || r.step == r.p.Steps {
+			v, err := r.evaluate()
+			if err != nil {
+				return r.fail(bar, err)
+			}
+			row.ValLoss = v
+			r.curve = append(r.curve, CurvePoint{Step: r.step, Tokens: r.tokens, ValLoss: v})
+			r.best = math.Min(r.best, v)
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return r.diverged(bar, row, fmt.Errorf("validation loss is %v", v))
+			}
+		}
+		row.Elapsed = r.elapsed()
+		row.WallTime = float64(time.Now().UnixNano()) / 1e9
+		r.rows = append(r.rows, row)
+		if bar != nil {
+			bar.Describe(fmt.Sprintf("step %d/%d | %s tok | loss %.4f | %.0f tok/s", r.step, r.p.Steps, humanTokens(r.tokens), loss, row.TokensPerSec))
+			bar.Set(r.step)
+		}
+		if r.c.OnStep != nil {
+			r.c.OnStep(r.step, loss)
+		}
+		if time.Since(r.lastFlush) >= r.flushEvery() || !math.IsNaN(row.ValLoss) {
+			if err := r.flush(); err != nil {
+				return r.fail(bar, err)
+			}
+		}
+		ckptDue := (r.c.CheckpointSteps > 0 && r.step%r.c.CheckpointSteps == 0) || time.Since(r.lastCkpt) >= r.ckptEvery()
+		if ckptDue && r.step < r.p.Steps {
+			if err := r.checkpoint(); err != nil {
+				return r.fail(bar, err)
+			}
+		}
+	}
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(r.c.Progress)
+	}
+	if err := r.checkpoint(); err != nil {
+		return r.fail(nil, err)
+	}
+	if err := r.flush(); err != nil {
+		return r.fail(nil, err)
+	}
+	res := r.result(StatusFinished, "")
+	err := r.saveResult(res)
+	r.log.Info("finished", "final_val_loss", res.FinalLoss, "best_val_loss", res.BestLoss, "wall_seconds", res.WallSeconds)
+	return res, err
+}
+
+func (r *runner) flushEvery() time.Duration {
+	if r.c.FlushEvery > 0 {
+		return r.c.FlushEvery
+	}
+	return 2 * time.Second
+}
+
+func (r *runner) ckptEvery() time.Duration {
+	if r.c.CheckpointEvery > 0 {
+		return r.c.CheckpointEvery
+	}
+	return 5 * time.Minute
+}
+
+// trainStep runs one optimizer step over Batch/Micro accumulated
+// micro-batches and returns the mean training loss, the gradient norm
+// before clipping and the learning rate.
+func (r *runner) trainStep() (loss, norm, lr float64, err error) {
+	if err := r.model.ZeroGrad(); err != nil {
+		return 0, 0, 0, err
+	}
+	accum := r.p.Batch / r.p.Micro
+	scale := float32(1) / float32(accum)
+	for k := 0; k < accum; k++ {
+		r.sampler.Next(r.in, r.tg)
+		if err := r.ids.CopyFromInt32(r.in); err != nil {
+			return 0, 0, 0, err
+		}
+		if err := r.tgts.CopyFromInt32(r.tg); err != nil {
+			return 0, 0, 0, err
+		}
+		r.graph.Reset()
+		l, err := r.model.Loss(r.graph, r.ids, r.tgts, scale)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		v, err := l.Item()
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		loss += float64(v)
+		if err := r.graph.Backward(l); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	r.graph.Reset()
+	loss /= float64(accum)
+	lr = r.p.Schedule.LR(r.step + 1)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, math.NaN(), lr, fmt.Errorf("%w: training loss is %v at step %d", ErrDiverged, loss, r.step+1)
+	}
+	norm, err = r.opt.Step(lr)
+	if errors.Is(err, optim.ErrNonFinite) {
+		return loss, norm, lr, fmt.Errorf("%w: gradient norm is %v at step %d", ErrDiverged, norm, r.step+1)
+	}
+	return loss, norm, lr, err
+}
+
+// evaluate returns the mean loss over the fixed validation windows.
+func (r *runner) evaluate() (float64, error) {
+	g := r.graph
+	g.Reset()
+	g.SetGradEnabled(false)
+	defer g.SetGradEnabled(true)
+	T := r.p.Model.SeqLen
+	var sum float64
+	var count int64
+	err := r.val.EvalWindows(r.p.Micro, T, r.p.EvalTokens, func(in, tg []int32) error {
+		rows := len(in) / T
+		ids, tgts := r.ids, r.tgts
+		if rows != r.p.Micro {
+			var err error
+			if ids, err = tensor.FromInt32(r.dev, in, rows, T); err != nil {
+				return err
+			}
+			defer ids.Free()
+			if tgts, err = tensor.FromInt32(r.dev, tg, rows, T); err != nil {
+				return err
+			}
+			defer tgts.Free()
+		} else {
+			if err := ids.CopyFromInt32(in); err != nil {
+				return err
+			}
+			if err := tgts.CopyFromInt32(tg); err != nil {
+				return err
+			}
+		}
+		g.Reset()
+		l, err := r.model.Loss(g, ids, tgts, 1)
+		if err != nil {
+			return err
+		}
+		v, err := l.Item()
+		if err != nil {
+			return err
+		}
+		sum += float64(v) * float64(len(in))
+		count += int64(len(in))
+		return nil
+	})
+	g.Reset()
+	if err != nil {
+		return 0, fmt.Errorf("evaluate: %w", err)
+	}
+	return sum / float64(count), nil
+}
+
+// flush rewrites metrics.csv and the event file from the rows so far.
+func (r *runner) flush() error {
+	r.lastFlush = time.Now()
+	if err := WriteFileAtomic(filepath.Join(r.c.Out, MetricsFile), EncodeMetricsCSV(r.rows)); err != nil {
+		return err
+	}
+	return WriteEventFile(filepath.Join(r.c.Out, r.eventFile), Events(r.rows))
+}
+
+// checkpoint saves the state after r.step completed steps.
+func (r *runner) checkpoint() error {
+	r.lastCkpt = time.Now()
+	cfg, _ := json.Marshal(r.p.Model)
+	st := ckptState{
+		Step: r.step, Tokens: r.tokens, Sampler: r.sampler.State(), Schedule: r.p.Schedule,
+		OptSteps: r.opt.Steps(), Elapsed: r.elapsed(), BestVal: r.best, Curve: r.curve,
+		Rows: toJSONRows(r.rows), EventFile: r.eventFile, ModelConfig: cfg,
+	}
+	if math.IsInf(st.BestVal, 0) {
+		st.BestVal = 0
+	}
+	meta := map[string]string{"model_config": string(cfg)}
+	if err := saveCheckpoint(r.c.Out, r.params, r.opt, st, meta); err != nil {
+		return err
+	}
+	r.log.Debug("checkpoint", "step", r.step)
+	return nil
+}
+
+func (r *runner) interrupted(bar *progressbar.ProgressBar, cause error) (*Result, error) {
+	if bar != nil {
+		bar.Exit()
+		fmt.Fprintln(r.c.Progress)
+	}
+	if err := r.checkpoint(); err != nil {
+		return nil, errors.Join(cause, err)
+	}
+	if err := r.flush(); err != nil {
+		return nil, errors.Join(cause, err)
+	}
+	msg := fmt.Sprintf("interrupted after step %d of %d; rerun the same command to resume", r.step, r.p.Steps)
+	if err := r.writeResult(StatusRunning, msg); err != nil {
+		return nil, errors.Join(cause, err)
+	}
+	r.log.Info("interrupted", "step", r.step, "checkpoint", stepDir(r.c.Out, r.step))
+	return r.result(StatusRunning, msg), fmt.Errorf("run: %s: %w", msg, cause)
+}
+
+func (r *runner) diverged(bar *progressbar.ProgressBar, row Row, cause error) (*Result, error) {
+	if bar != nil {
+		bar.Exit()
+		fmt.Fprintln(r.c.Progress)
+	}
+	row.Elapsed = r.elapsed()
+	row.WallTime = float64(time.Now().UnixNano()) / 1e9
+	r.rows = append(r.rows, row)
+	ferr := r.flush()
+	if !errors.Is(cause, ErrDiverged) {
+		cause = fmt.Errorf("%w: %w", ErrDiverged, cause)
+	}
+	steps, _ := listCheckpoints(r.c.Out)
+	kept := "no checkpoint was written before it"
+	if len(steps) > 0 {
+		kept = "the last good checkpoint is " + stepDir(r.c.Out, steps[len(steps)-1])
+	}
+	msg := fmt.Sprintf("%v; %s; try a lower learning rate", cause, kept)
+	werr := r.writeResult(StatusDiverged, msg)
+	return r.result(StatusDiverged, msg), errors.Join(fmt.Errorf("run: %s", msg), cause, ferr, werr)
+}
+
+func (r *runner) fail(bar *progressbar.ProgressBar, cause error) (*Result, error) {
+	if bar != nil {
+		bar.Exit()
+		fmt.Fprintln(r.c.Progress)
+	}
+	werr := r.writeResult(StatusFailed, cause.Error())
+	return r.result(StatusFailed, cause.Error()), errors.Join(fmt.Errorf("run: %w", cause), werr)
+}
+
+// result builds result.json's content.
+func (r *runner) result(status, msg string) *Result {
+	res := &Result{
+		Name: r.p.Name, Activation: string(r.p.Model.Activation), Role: r.p.Role, Seed: int(r.p.Seed),
+		Layers: r.p.Model.Layers, Width: r.p.Model.Width, Heads: r.p.Model.Heads,
+		Params: r.p.Params, TotalParams: r.p.TotalParams, Tokens: r.p.Tokens, Compute: r.p.Compute,
+		WallSeconds: r.elapsed(), Device: r.p.Device, Status: status, Error: msg, Curve: r.curve,
+	}
+	if status == StatusFinished && len(r.curve) > 0 {
+		res.FinalLoss = r.curve[len(r.curve)-1].ValLoss
+		res.BestLoss = r.best
+	}
+	return res
+}
+
+func (r *runner) writeResult(status, msg string) error {
+	return r.saveResult(r.result(status, msg))
+}
+
+// saveResult writes res as result.json.
+func (r *runner) saveResult(res *Result) error {
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return fmt.Errorf("run: result: %w", err)
+	}
+	return WriteFileAtomic(filepath.Join(r.c.Out, ResultFile), append(b, '\n'))
+}
+
+func (r *runner) newBar() *progressbar.ProgressBar {
+	if r.c.Progress == nil {
+		return nil
+	}
+	bar := progressbar.NewOptions(r.p.Steps,
+		progressbar.OptionSetWriter(r.c.Progress),
+		progressbar.OptionSetDescription("training"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetWidth(20),
+	)
+	bar.Set(r.step)
+	return bar
+}
+
+func humanTokens(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.2fB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.2fM", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1fK", float64(n)/1e3)
+	}
+	return fmt.Sprint(n)
+}

@@ -1,0 +1,212 @@
+package experiment
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/empirical-scaling/harness/data"
+	"github.com/empirical-scaling/harness/nn"
+	"github.com/empirical-scaling/harness/optim"
+	"github.com/empirical-scaling/harness/tensor"
+)
+
+// RunConfig describes one training run. Zero values mean "the default":
+// the per-size table of optim.DefaultsFor for the optimiser, 20·N tokens,
+// a context of 256 tokens.
+type RunConfig struct {
+	Name       string        // run name in result.json (default: the output folder's name)
+	Role       string        // RoleAnchor or RoleHoldout (default anchor)
+	Params     int64         // target non-embedding parameter count N
+	Shape      *nn.Config    // explicit model shape; overrides Params (vocab and context are filled in)
+	Activation nn.Activation // gelu or swiglu
+	Seed       uint64        // model init and batch order
+
+	// Data: Data names the source for data.Prepare ("synthetic",
+	// "tinystories" or a path); Train and Val, when set, are used instead.
+	Data           string
+	CacheDir       string // data cache (default: the user cache dir)
+	VocabSize      int    // BPE vocabulary for text sources (default 4096)
+	SyntheticBytes int64  // size of the synthetic corpus (0: data's default)
+	Train, Val     *data.Shard
+
+	Tokens     int64   // D: training tokens (default 20·N)
+	SeqLen     int     // context length T (default 256)
+	Batch      int     // sequences per optimizer step (default: batch tokens of the table / T)
+	Micro      int     // sequences per forward/backward pass; Batch/Micro passes are accumulated (default Batch)
+	LR         float64 // peak learning rate
+	MinLRRatio float64 // final lr / peak lr (use MinLRZero for 0)
+	Warmup     int     // warmup steps (default: the table's fraction of the steps; -1 for none)
+	// WeightDecay, Beta1, Beta2, ClipNorm override the table when non-nil.
+	WeightDecay, Beta1, Beta2, ClipNorm *float64
+	// DecayEmbeddings also applies weight decay to wte and wpe.
+	DecayEmbeddings bool
+	ExactFLOPs      bool // C counts attention and the output layer exactly (nn.Config.FLOPsPerToken) instead of 6·N·D
+
+	EvalEvery       int           // steps between evaluations (default: about 20 per run)
+	EvalTokens      int64         // validation targets scored (default 65,536; the same tokens every time)
+	CheckpointEvery time.Duration // wall time between checkpoints (default 5 minutes; plus one at the end and on cancel)
+	CheckpointSteps int           // also checkpoint every this many steps (0: off)
+	FlushEvery      time.Duration // how often metrics.csv and the event file are rewritten (default 2 s)
+
+	Device   tensor.Device // where to train (required)
+	Out      string        // output folder (required)
+	Progress io.Writer     // progress bar destination (nil: none)
+	Logger   *slog.Logger  // (nil: discard)
+	// OnStep, when set, is called after every optimizer step (tests use it
+	// to interrupt a run).
+	OnStep func(step int, trainLoss float64)
+}
+
+// MinLRZero asks for a schedule that decays to exactly 0.
+const MinLRZero = -1
+
+// plan is a RunConfig with every default resolved; it is written as
+// config.json and must match on resume.
+type plan struct {
+	Name            string         `json:"name"`
+	Role            string         `json:"role"`
+	Model           nn.Config      `json:"model"`
+	Params          int64          `json:"params"`
+	TotalParams     int64          `json:"total_params"`
+	TargetParams    int64          `json:"target_params"`
+	Seed            uint64         `json:"seed"`
+	Data            string         `json:"data"`
+	TrainTokensData int64          `json:"train_shard_tokens"`
+	ValTokensData   int64          `json:"val_shard_tokens"`
+	Tokens          int64          `json:"tokens"`
+	Steps           int            `json:"steps"`
+	Batch           int            `json:"batch"`
+	Micro           int            `json:"micro_batch"`
+	Schedule        optim.Schedule `json:"schedule"`
+	Hyper           optim.Hyper    `json:"optimizer"`
+	DecayEmbeddings bool           `json:"decay_embeddings"`
+	ExactFLOPs      bool           `json:"exact_flops"`
+	FLOPsPerToken   float64        `json:"flops_per_token"`
+	FLOPsPerToken6N float64        `json:"flops_per_token_6n"`
+	Compute         float64        `json:"compute"`
+	EvalEvery       int            `json:"eval_every"`
+	EvalTokens      int64          `json:"eval_tokens"`
+	Device          string         `json:"device"`
+}
+
+// resolve fills the defaults and checks the combination.
+func resolve(c *RunConfig, vocab int, trainLen, valLen int) (plan, error) {
+	p := plan{Name: c.Name, Role: c.Role, Seed: c.Seed, Data: c.Data, TargetParams: c.Params,
+		TrainTokensData: int64(trainLen), ValTokensData: int64(valLen), DecayEmbeddings: c.DecayEmbeddings, ExactFLOPs: c.ExactFLOPs}
+	if p.Role == "" {
+		p.Role = RoleAnchor
+	}
+	seq := c.SeqLen
+	if seq == 0 {
+		seq = 256
+	}
+	if seq < 1 {
+		return p, fmt.Errorf("context length %d: want at least 1", seq)
+	}
+	if c.Shape != nil {
+		m := *c.Shape
+		m.Vocab, m.SeqLen = vocab, seq
+		if m.Activation == "" {
+			m.Activation = c.Activation
+		}
+		if err := m.Validate(); err != nil {
+			return p, err
+		}
+		p.Model = m
+	} else {
+		m, err := nn.ForParams(c.Params, vocab, seq, c.Activation)
+		if err != nil {
+			return p, err
+		}
+		p.Model = m
+	}
+	counts := p.Model.Params()
+	p.Params, p.TotalParams = counts.NonEmbedding, counts.Total
+	if p.TargetParams == 0 {
+		p.TargetParams = p.Params
+	}
+	def := optim.DefaultsFor(p.Params)
+
+	p.Tokens = c.Tokens
+	if p.Tokens == 0 {
+		p.Tokens = 20 * p.Params
+	}
+	if p.Tokens < 0 {
+		return p, fmt.Errorf("%d training tokens: want a positive count", p.Tokens)
+	}
+	p.Batch = c.Batch
+	if p.Batch == 0 {
+		p.Batch = max(1, def.BatchTokens/seq)
+	}
+	p.Micro = c.Micro
+	if p.Micro == 0 {
+		p.Micro = p.Batch
+	}
+	if p.Batch < 1 || p.Micro < 1 || p.Batch%p.Micro != 0 {
+		return p, fmt.Errorf("batch %d and micro-batch %d: want positive with the micro-batch dividing the batch", p.Batch, p.Micro)
+	}
+	stepTokens := int64(p.Batch) * int64(seq)
+	p.Steps = int((p.Tokens + stepTokens - 1) / stepTokens)
+	if p.Steps < 1 {
+		p.Steps = 1
+	}
+	p.Tokens = int64(p.Steps) * stepTokens // the tokens actually trained on
+
+	lr := c.LR
+	if lr == 0 {
+		lr = def.LR
+	}
+	ratio := c.MinLRRatio
+	switch {
+	case ratio == 0:
+		ratio = def.MinLRRatio
+	case ratio == MinLRZero:
+		ratio = 0
+	}
+	warm := c.Warmup
+	switch {
+	case warm == 0:
+		warm = int(math.Round(def.WarmupFrac * float64(p.Steps)))
+	case warm < 0:
+		warm = 0
+	}
+	warm = min(warm, p.Steps)
+	p.Schedule = optim.Schedule{MaxLR: lr, MinLR: lr * ratio, Warmup: warm, Total: p.Steps}
+	if err := p.Schedule.Validate(); err != nil {
+		return p, err
+	}
+	p.Hyper = def.Hyper
+	for _, o := range []struct {
+		dst *float64
+		src *float64
+	}{{&p.Hyper.WeightDecay, c.WeightDecay}, {&p.Hyper.Beta1, c.Beta1}, {&p.Hyper.Beta2, c.Beta2}, {&p.Hyper.ClipNorm, c.ClipNorm}} {
+		if o.src != nil {
+			*o.dst = *o.src
+		}
+	}
+
+	p.FLOPsPerToken6N = p.Model.FLOPsPerToken6N()
+	p.FLOPsPerToken = p.Model.FLOPsPerToken()
+	p.Compute = p.FLOPsPerToken6N * float64(p.Tokens)
+	if p.ExactFLOPs {
+		p.Compute = p.FLOPsPerToken * float64(p.Tokens)
+	}
+	p.EvalEvery = c.EvalEvery
+	if p.EvalEvery == 0 {
+		p.EvalEvery = max(1, p.Steps/20)
+	}
+	p.EvalTokens = c.EvalTokens
+	if p.EvalTokens == 0 {
+		p.EvalTokens = 65536
+	}
+	if trainLen < seq+1 {
+		return p, fmt.Errorf("training data has %d tokens, fewer than one window of %d", trainLen, seq+1)
+	}
+	if valLen < seq+1 {
+		return p, fmt.Errorf("validation data has %d tokens, fewer than one window of %d", valLen, seq+1)
+	}
+	return p, nil
+}
