@@ -1,0 +1,153 @@
+package flashport
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// refForward is plain float64 causal attention: out [B·T, C], lse [B·H·T].
+func refForward(qkv []float64, s Shape) (out, lse []float64) {
+	B, T, H, dh := s.Batch, s.SeqLen, s.Heads, s.HeadDim
+	C := H * dh
+	scale := 1 / math.Sqrt(float64(dh))
+	out = make([]float64, B*T*C)
+	lse = make([]float64, B*H*T)
+	sc := make([]float64, T)
+	for b := range B {
+		for h := range H {
+			for i := range T {
+				qi := qkv[(b*T+i)*3*C+h*dh:]
+				mx := math.Inf(-1)
+				for j := 0; j <= i; j++ {
+					kj := qkv[(b*T+j)*3*C+C+h*dh:]
+					var d float64
+					for x := range dh {
+						d += qi[x] * kj[x]
+					}
+					sc[j] = d * scale
+					mx = math.Max(mx, sc[j])
+				}
+				var sum float64
+				for j := 0; j <= i; j++ {
+					sc[j] = math.Exp(sc[j] - mx)
+					sum += sc[j]
+				}
+				lse[(b*H+h)*T+i] = mx + math.Log(sum)
+				o := out[(b*T+i)*C+h*dh:]
+				for j := 0; j <= i; j++ {
+					vj := qkv[(b*T+j)*3*C+2*C+h*dh:]
+					for x := range dh {
+						o[x] += sc[j] / sum * vj[x]
+					}
+				}
+			}
+		}
+	}
+	return out, lse
+}
+
+// refBackward returns the gradient of Σ out·dout with respect to qkv.
+func refBackward(qkv, dout []float64, s Shape) []float64 {
+	B, T, H, dh := s.Batch, s.SeqLen, s.Heads, s.HeadDim
+	C := H * dh
+	scale := 1 / math.Sqrt(float64(dh))
+	g := make([]float64, len(qkv))
+	p := make([]float64, T)
+	dp := make([]float64, T)
+	for b := range B {
+		for h := range H {
+			for i := range T {
+				qi := qkv[(b*T+i)*3*C+h*dh:]
+				doi := dout[(b*T+i)*C+h*dh:]
+				mx := math.Inf(-1)
+				for j := 0; j <= i; j++ {
+					kj := qkv[(b*T+j)*3*C+C+h*dh:]
+					var d float64
+					for x := range dh {
+						d += qi[x] * kj[x]
+					}
+					p[j] = d * scale
+					mx = math.Max(mx, p[j])
+				}
+				var sum float64
+				for j := 0; j <= i; j++ {
+					p[j] = math.Exp(p[j] - mx)
+					sum += p[j]
+				}
+				var D float64
+				for j := 0; j <= i; j++ {
+					p[j] /= sum
+					vj := qkv[(b*T+j)*3*C+2*C+h*dh:]
+					var d float64
+					for x := range dh {
+						d += doi[x] * vj[x]
+					}
+					dp[j] = d
+					D += p[j] * d
+				}
+				dqi := g[(b*T+i)*3*C+h*dh:]
+				for j := 0; j <= i; j++ {
+					ds := p[j] * (dp[j] - D) * scale
+					kj := qkv[(b*T+j)*3*C+C+h*dh:]
+					dkj := g[(b*T+j)*3*C+C+h*dh:]
+					dvj := g[(b*T+j)*3*C+2*C+h*dh:]
+					for x := range dh {
+						dqi[x] += ds * kj[x]
+						dkj[x] += ds * qi[x]
+						dvj[x] += p[j] * doi[x]
+					}
+				}
+			}
+		}
+	}
+	return g
+}
+
+// randBF16 fills n bf16 values N(0, sd²) and returns them with their exact
+// float64 values.
+func randBF16(rng *rand.Rand, n int, sd float64) ([]BF16, []float64) {
+	b := make([]BF16, n)
+	f := make([]float64, n)
+	for i := range b {
+		b[i] = ToBF16(float32(rng.NormFloat64() * sd))
+		f[i] = float64(b[i].F32())
+	}
+	return b, f
+}
+
+// relErr is ‖got − want‖ / ‖want‖; NaN or Inf in got gives +Inf.
+func relErr[T Elem](got []T, want []float64) float64 {
+	var num, den float64
+	for i, w := range want {
+		g := float64(toF32(got[i]))
+		if math.IsNaN(g) || math.IsInf(g, 0) {
+			return math.Inf(1)
+		}
+		num += (g - w) * (g - w)
+		den += w * w
+	}
+	if den == 0 {
+		return math.Sqrt(num)
+	}
+	return math.Sqrt(num / den)
+}
+
+// maxAbsErr is max |got − want|; NaN or Inf in got gives +Inf.
+func maxAbsErr(got []float32, want []float64) float64 {
+	var m float64
+	for i, w := range want {
+		g := float64(got[i])
+		if math.IsNaN(g) || math.IsInf(g, 0) {
+			return math.Inf(1)
+		}
+		m = math.Max(m, math.Abs(g-w))
+	}
+	return m
+}
+
+// causalTiles is the number of (row block, streamed block) pairs a causal
+// kernel with 64x64 tiles must compute for one head.
+func causalTiles(T int) int64 {
+	nb := (T + 63) / 64
+	return int64(nb * (nb + 1) / 2)
+}
