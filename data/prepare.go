@@ -94,7 +94,7 @@ func Prepare(ctx context.Context, opts Options) (*Dataset, error) {
 		ds.Cached = true
 		return ds, nil
 	}
-	if !errors.Is(err, os.ErrNotExist) {
+	if !errors.Is(err, errNotBuilt) {
 		slog.Warn("cached dataset is damaged; rebuilding it", "dir", dir, "err", err)
 		if rerr := os.RemoveAll(dir); rerr != nil {
 			return nil, fmt.Errorf("remove damaged dataset %s: %w", dir, rerr)
@@ -157,10 +157,16 @@ func tokenizerIdentity(opts Options) (string, error) {
 	return "load sha256 " + hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// errNotBuilt means a dataset folder has no meta.json: never finished.
+var errNotBuilt = errors.New("dataset not built")
+
 // openDataset opens a finished dataset folder and checks it belongs to
-// key; a missing folder wraps os.ErrNotExist.
+// key; a folder without meta.json wraps errNotBuilt.
 func openDataset(dir, key string) (*Dataset, error) {
 	blob, err := os.ReadFile(filepath.Join(dir, MetaFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("dataset %s: %w", dir, errNotBuilt)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("dataset %s: %w", dir, err)
 	}
