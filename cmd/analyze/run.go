@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/empirical-scaling/harness/fit"
+	"github.com/empirical-scaling/harness/fit/results"
+)
+
+// config is the parsed command line.
+type config struct {
+	results, csv, form, verdictForm, grid string
+	json, verbose                         bool
+	dropHighest, boot                     int
+	seed                                  uint64
+}
+
+// errUsage marks a command-line mistake (exit status 2).
+var errUsage = errors.New("usage")
+
+func parse(args []string, stdout io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.results, "results", "", "sweep folder to analyse; the report is written into it")
+	fs.StringVar(&c.csv, "csv", "", "CSV of external points to fit (columns params, tokens, loss; or the Chinchilla CSV's)")
+	fs.StringVar(&c.form, "form", "", "law for -csv: loglinear, saturating or chinchilla")
+	fs.BoolVar(&c.json, "json", false, "with -csv: print JSON instead of a table")
+	fs.IntVar(&c.dropHighest, "drop-highest", 0, "with -csv: leave out the K highest-loss points first (Besiroglu et al. 2024 used 5)")
+	fs.StringVar(&c.grid, "grid", "hoffmann", "with -csv -form chinchilla: grid of L-BFGS starts, hoffmann (4500 starts) or small (675)")
+	fs.IntVar(&c.boot, "boot", 1000, "bootstrap resamples per fit")
+	fs.Uint64Var(&c.seed, "seed", 1, "bootstrap seed (the same seed gives the same intervals)")
+	fs.StringVar(&c.verdictForm, "verdict-form", fit.FormLogLinear, "with -results: law whose exponent decides the verdict, loglinear or saturating")
+	fs.BoolVar(&c.verbose, "v", false, "log progress to standard error")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, "usage: analyze -results DIR | analyze -csv FILE -form loglinear|saturating|chinchilla [-json]")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return c, flag.ErrHelp
+		}
+		return c, fmt.Errorf("%w: %v (see analyze -h)", errUsage, err)
+	}
+	switch {
+	case fs.NArg() > 0:
+		return c, fmt.Errorf("%w: unexpected argument %q (see analyze -h)", errUsage, fs.Arg(0))
+	case (c.results == "") == (c.csv == ""):
+		return c, fmt.Errorf("%w: give exactly one of -results DIR or -csv FILE (see analyze -h)", errUsage)
+	case c.csv != "" && c.form == "":
+		return c, fmt.Errorf("%w: -csv needs -form loglinear, saturating or chinchilla", errUsage)
+	case c.results != "" && (c.form != "" || c.json || c.dropHighest != 0):
+		return c, fmt.Errorf("%w: -form, -json and -drop-highest go with -csv, not -results", errUsage)
+	case c.boot < 1:
+		return c, fmt.Errorf("%w: -boot %d: want at least 1 resample", errUsage, c.boot)
+	case c.grid != "hoffmann" && c.grid != "small":
+		return c, fmt.Errorf("%w: -grid %q: want hoffmann or small", errUsage, c.grid)
+	}
+	return c, nil
+}
+
+// run is the whole command; it returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c, err := parse(args, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err == nil {
+		level := slog.LevelWarn
+		if c.verbose {
+			level = slog.LevelInfo
+		}
+		slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+		if c.results != "" {
+			err = analyzeSweep(ctx, c, args, stdout)
+		} else {
+			err = fitCSV(ctx, c, stdout)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "analyze: "+oneLine(err.Error()))
+		if errors.Is(err, errUsage) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// oneLine keeps an error message on a single line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// commandLine is the exact command as typed, quoted where needed.
+func commandLine(args []string) string {
+	parts := []string{"analyze"}
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\"'$\\") {
+			a = fmt.Sprintf("%q", a)
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
+}
+
+func analyzeSweep(ctx context.Context, c config, args []string, stdout io.Writer) error {
+	s, err := results.LoadSweep(c.results)
+	if err != nil {
+		return err
+	}
+	opts := fit.Options{VerdictForm: c.verdictForm, Boot: fit.BootOptions{Resamples: c.boot, Seed: c.seed}}
+	a, err := fit.Analyze(ctx, s.Points, opts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.results, err)
+	}
+	for _, sk := range s.Skipped {
+		a.Notes = append(a.Notes, "run left out: "+sk)
+	}
+	meta := fit.NewMeta(commandLine(args))
+	meta.Grid, meta.Device = s.Grid, s.Device
+	if err := a.Write(c.results, meta); err != nil {
+		return err
+	}
+	if a.Verdict != nil {
+		fmt.Fprintf(stdout, "%s\n", a.Verdict.Summary)
+	}
+	fmt.Fprintf(stdout, "report: %s\n", c.results+string(os.PathSeparator)+fit.FileReportMD)
+	return nil
+}
