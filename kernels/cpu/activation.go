@@ -12,9 +12,6 @@ const (
 	geluC = 0.044715
 )
 
-// tanh32 is tanh in float64 (so no cancellation near 0), rounded to float32.
-func tanh32(x float32) float32 { return float32(math.Tanh(float64(x))) }
-
 // sigmoid32 is the logistic function, stable for large |x|.
 func sigmoid32(x float32) float32 {
 	if x >= 0 {
@@ -24,7 +21,9 @@ func sigmoid32(x float32) float32 {
 	return float32(e / (1 + e))
 }
 
-// GeLU applies 0.5·x·(1+tanh(sqrt(2/pi)·(x+0.044715·x³))) elementwise.
+// GeLU applies 0.5·x·(1+tanh(u)), u = sqrt(2/pi)·(x+0.044715·x³),
+// elementwise. It is computed as x·σ(2u), the same function, because
+// 1+tanh(u) cancels catastrophically in float32 for x well below 0.
 func (d *Device) GeLU(out, x tensor.Buffer) error {
 	const op = "GeLU"
 	o, err := d.f32(op, "out", out, -1)
@@ -38,13 +37,14 @@ func (d *Device) GeLU(out, x tensor.Buffer) error {
 	parallelFor(len(o), 16, 1024, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := xs[i]
-			o[i] = 0.5 * v * (1 + tanh32(geluK*(v+geluC*v*v*v)))
+			o[i] = v * sigmoid32(2*geluK*(v+geluC*v*v*v))
 		}
 	})
 	return nil
 }
 
-// GeLUBackward accumulates dx += dout·GeLU'(x).
+// GeLUBackward accumulates dx += dout·GeLU'(x), with
+// GeLU'(x) = σ(2u) + x·2σ(2u)(1−σ(2u))·u'(x) (0.5(1+tanh u) = σ(2u)).
 func (d *Device) GeLUBackward(dx, x, dout tensor.Buffer) error {
 	const op = "GeLUBackward"
 	g, err := d.f32(op, "dx", dx, -1)
@@ -62,9 +62,9 @@ func (d *Device) GeLUBackward(dx, x, dout tensor.Buffer) error {
 	parallelFor(len(g), 16, 1024, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := xs[i]
-			t := tanh32(geluK * (v + geluC*v*v*v))
-			dt := geluK * (1 + 3*geluC*v*v) * (1 - t*t)
-			g[i] += do[i] * (0.5*(1+t) + 0.5*v*dt)
+			sg := sigmoid32(2 * geluK * (v + geluC*v*v*v))
+			du := geluK * (1 + 3*geluC*v*v)
+			g[i] += do[i] * (sg + v*2*sg*(1-sg)*du)
 		}
 	})
 	return nil

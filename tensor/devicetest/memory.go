@@ -1,0 +1,143 @@
+package devicetest
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/empirical-scaling/harness/tensor"
+)
+
+// sizes are the element counts of the elementwise cases: tiny, odd, around
+// the SIMD widths and past any threshold where a backend goes parallel.
+var sizes = []int{1, 3, 17, 63, 65, 1000, 5003, 40001}
+
+func (s *suite) memory(t *testing.T) {
+	for _, n := range sizes {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			e := s.env(t)
+			vals := e.randn(n, 3)
+			b, got := e.input(tensor.Float32, vals)
+			e.expect("Write/Read round trip", got, f64(vals), s.tol("copy", tensor.Float32))
+
+			c := e.alloc(tensor.Float32, n)
+			e.must("Copy", s.dev.Copy(c, b))
+			e.expect("Copy", e.read(c), f64(vals), s.tol("copy", tensor.Float32))
+
+			e.must("Fill", s.dev.Fill(c, -2.5))
+			e.expect("Fill", e.read(c), constant(n, -2.5), 0)
+		})
+	}
+}
+
+func (s *suite) bf16Storage(t *testing.T) {
+	// Values that tie exactly between two bfloat16s must round to the even one.
+	ties := []float32{
+		1 + 1.0/256,                    // halfway between 1 and 1+2^-7: down to 1 (even)
+		1 + 3.0/256,                    // halfway between 1+2^-7 and 1+2^-6: up to 1+2^-6 (even)
+		-(2 + 2.0/256),                 // halfway, negative: to −2 (even)
+		1 + 1.0/256 + 1.0/65536,        // just above halfway: up
+		float32(math.Ldexp(1.5, -130)), // a subnormal
+		0, -0.0, 65504, 3e38,
+	}
+	for _, n := range sizes {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			e := s.env(t)
+			vals := e.randn(n, 10)
+			copy(vals, ties)
+			want := make([]float64, n)
+			for i, v := range vals {
+				want[i] = refBF16(float64(v))
+			}
+			b, got := e.input(tensor.BFloat16, vals)
+			e.expect("Write F32→BF16 then Read", got, want, s.tol("bf16cast", tensor.BFloat16))
+
+			src, _ := e.input(tensor.Float32, vals)
+			c := e.alloc(tensor.BFloat16, n)
+			e.must("Copy F32→BF16", s.dev.Copy(c, src))
+			e.expect("Copy F32→BF16", e.read(c), want, s.tol("bf16cast", tensor.BFloat16))
+
+			back := e.alloc(tensor.Float32, n)
+			e.must("Copy BF16→F32", s.dev.Copy(back, b))
+			e.expect("Copy BF16→F32 (exact widening)", e.read(back), want, s.tol("copy", tensor.Float32))
+
+			e.must("Fill BF16", s.dev.Fill(c, 1+1.0/256))
+			e.expect("Fill BF16 rounds its value", e.read(c), constant(n, 1), 0)
+		})
+	}
+}
+
+func (s *suite) add(t *testing.T) {
+	for _, dt := range s.opts.dtypes() {
+		for _, n := range sizes {
+			t.Run(fmt.Sprintf("%s/%d", dt, n), func(t *testing.T) {
+				e := s.env(t)
+				a, av := e.input(dt, e.randn(n, 1))
+				b, bv := e.input(dt, e.randn(n, 1))
+				out := e.alloc(dt, n)
+				e.must("Add", s.dev.Add(out, a, b))
+				want := make([]float64, n)
+				for i := range want {
+					want[i] = av[i] + bv[i]
+				}
+				e.expect("Add", e.read(out), want, s.tol("add", dt))
+			})
+		}
+	}
+}
+
+func (s *suite) accumulate(t *testing.T) {
+	for _, dt := range s.opts.dtypes() {
+		for _, n := range sizes {
+			for _, alpha := range []float32{1, -0.375} {
+				t.Run(fmt.Sprintf("%s/%d/alpha=%v", dt, n, alpha), func(t *testing.T) {
+					e := s.env(t)
+					dst, dv := e.input(dt, e.randn(n, 1))
+					src, sv := e.input(dt, e.randn(n, 1))
+					e.must("Accumulate", s.dev.Accumulate(dst, src, alpha))
+					want := make([]float64, n)
+					for i := range want {
+						want[i] = dv[i] + float64(alpha)*sv[i]
+					}
+					e.expect("Accumulate", e.read(dst), want, s.tol("accumulate", dt))
+				})
+			}
+		}
+	}
+}
+
+func (s *suite) sumSquares(t *testing.T) {
+	e := s.env(t)
+	var bufs []tensor.Buffer
+	var want float64
+	for i, n := range sizes {
+		dt := tensor.Float32
+		if i%3 == 2 {
+			dt = tensor.BFloat16 // gradients may be kept in BF16 on a GPU
+		}
+		b, v := e.input(dt, e.randn(n, 2))
+		bufs = append(bufs, b)
+		for _, x := range v {
+			want += x * x
+		}
+		got, err := s.dev.SumSquares(bufs)
+		e.must("SumSquares", err)
+		e.expect(fmt.Sprintf("SumSquares of %d buffers", len(bufs)), []float64{got}, []float64{want}, s.tol("sumsquares", tensor.Float32))
+	}
+}
+
+func f64(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+func constant(n int, v float64) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
