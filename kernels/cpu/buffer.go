@@ -141,4 +141,3 @@ func (d *Device) i32(op, name string, tb tensor.Buffer, n int) ([]int32, error) 
 	}
 	return b.i32, nil
 }
-

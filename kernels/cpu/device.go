@@ -14,9 +14,9 @@ import (
 
 // Device is the CPU backend. It is safe for concurrent use.
 type Device struct {
-	mu      sync.Mutex
-	free    map[bufKey][]*Buffer
-	stats   tensor.MemStats
+	mu        sync.Mutex
+	free      map[bufKey][]*Buffer
+	stats     tensor.MemStats
 	scratch   sync.Pool // *[]float32 work areas for one task
 	scratch64 sync.Pool // *[]float64 partial sums
 }
