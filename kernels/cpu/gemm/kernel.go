@@ -17,6 +17,23 @@ type kernel struct {
 	mc     int         // rows of A packed at once (a multiple of mr)
 	nc     int         // columns of B packed at once (a multiple of nr)
 	fn     microKernel // the micro-kernel itself
+	gather gatherFunc  // packs strided panels (nil: plain Go loops)
+}
+
+// gatherFunc packs a panel whose lanes are strided in memory: for p < kb
+// and lane < width, dst[p·width+lane] = src[lane·ld+p]. mask0 and mask1
+// are the lane masks of lanes 0–15 and 16–31 (see gatherMasks).
+type gatherFunc func(kb int, src *float32, ld int, dst *float32, width int, mask0, mask1 uint64)
+
+// gatherMasks returns the masks of a width-lane gather (width ≤ 32).
+func gatherMasks(width int) (mask0, mask1 uint64) {
+	return 1<<min(width, 16) - 1, 1<<max(width-16, 0) - 1
+}
+
+// canGather reports whether a full panel of width lanes with stride ld can
+// go through gather: at most 32 lanes, int32 offsets.
+func canGather(gather gatherFunc, width, ld int) bool {
+	return gather != nil && width <= 32 && (width-1)*ld < 1<<31
 }
 
 // goKernel is the pure-Go micro-kernel: a 4×8 register tile of scalar

@@ -3,7 +3,9 @@ package gemm
 // packA copies the block op(A)[i0:i0+mb, p0:p0+kb] into dst as ceil(mb/mr)
 // micro-panels. Panel r holds rows r·mr … r·mr+mr-1 column by column:
 // dst[(r·kb+p)·mr+ii] = op(A)[i0+r·mr+ii][p0+p]. Rows past mb are zero.
-func (g *problem) packA(dst []float32, i0, mb, p0, kb, mr int) {
+func (g *problem) packA(dst []float32, i0, mb, p0, kb, mr int, gather gatherFunc) {
+	useGather := !g.transA && canGather(gather, mr, g.lda)
+	m0, m1 := gatherMasks(mr)
 	for r := 0; r*mr < mb; r++ {
 		panel := dst[r*kb*mr : (r+1)*kb*mr]
 		rows := min(mr, mb-r*mr)
@@ -17,6 +19,10 @@ func (g *problem) packA(dst []float32, i0, mb, p0, kb, mr int) {
 				copy(d, src[:rows])
 				clear(d[rows:])
 			}
+			continue
+		}
+		if useGather && rows == mr {
+			gather(kb, &g.a[row0*g.lda+p0], g.lda, &panel[0], mr, m0, m1)
 			continue
 		}
 		// op(A)[i][p] = a[i·lda+p]: each row of A is scattered with stride mr.
@@ -37,7 +43,9 @@ func (g *problem) packA(dst []float32, i0, mb, p0, kb, mr int) {
 // packB copies the block op(B)[p0:p0+kb, j0:j0+nb] into dst as ceil(nb/nr)
 // micro-panels. Panel s holds columns s·nr … s·nr+nr-1 row by row:
 // dst[(s·kb+p)·nr+jj] = op(B)[p0+p][j0+s·nr+jj]. Columns past nb are zero.
-func (g *problem) packB(dst []float32, p0, kb, j0, nb, nr int) {
+func (g *problem) packB(dst []float32, p0, kb, j0, nb, nr int, gather gatherFunc) {
+	useGather := g.transB && canGather(gather, nr, g.ldb)
+	m0, m1 := gatherMasks(nr)
 	for s := 0; s*nr < nb; s++ {
 		panel := dst[s*kb*nr : (s+1)*kb*nr]
 		cols := min(nr, nb-s*nr)
@@ -51,6 +59,10 @@ func (g *problem) packB(dst []float32, p0, kb, j0, nb, nr int) {
 				copy(d, src[:cols])
 				clear(d[cols:])
 			}
+			continue
+		}
+		if useGather && cols == nr {
+			gather(kb, &g.b[col0*g.ldb+p0], g.ldb, &panel[0], nr, m0, m1)
 			continue
 		}
 		// op(B)[p][j] = b[j·ldb+p]: each row of b is scattered with stride nr.

@@ -100,19 +100,20 @@ func (g *problem) parallel(kern *kernel) {
 }
 
 // split chooses the macro-tiles for w workers: tiles of tm×tn (multiples
-// of mr and nr), pm×pn of them. It minimises the estimated makespan —
-// rounds of tiles times the work of one tile plus its packing, which grows
-// with the tile's perimeter — so tiles come out about square and their
-// number a multiple of w.
+// of mr and nr), pm×pn of them. It minimises an estimated makespan in
+// units of one multiply-add column: the rounds of tiles each worker runs,
+// plus a quarter tile for the straggler (finer tiles balance better when
+// another process takes a core), plus the packing that each tile redoes,
+// which grows with its perimeter.
 func split(m, n, mr, nr, w int) (tm, tn, pm, pn int) {
-	best := -1
-	for a := 1; a <= 2*w; a++ {
-		for b := 1; b <= 2*w; b++ {
+	best := -1.0
+	for a := 1; a <= 8*w; a++ {
+		for b := 1; b <= 8*w; b++ {
 			ctm := roundUp(ceilDiv(m, a), mr)
 			ctn := roundUp(ceilDiv(n, b), nr)
 			cpm, cpn := ceilDiv(m, ctm), ceilDiv(n, ctn)
-			rounds := ceilDiv(cpm*cpn, w)
-			cost := rounds * (ctm*ctn + 64*(ctm+ctn))
+			rounds := float64(ceilDiv(cpm*cpn, w))
+			cost := (rounds+0.25)*float64(ctm*ctn) + rounds*32*float64(ctm+ctn)
 			if best < 0 || cost < best {
 				best, tm, tn, pm, pn = cost, ctm, ctn, cpm, cpn
 			}
