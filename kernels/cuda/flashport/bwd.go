@@ -45,7 +45,7 @@ func bwdDkdvCTA[GradT Elem](qkv, dout []BF16, lse, dsum []float32, dqkv []GradT,
 	lseBh := bh * T  // offset of lse_bh in lse
 	dsumBh := bh * T // offset of dsum_bh in dsum
 	n0 := nBlock * kBlockN
-	mBegin := 0 // [B4]
+	mBegin := n0 / kBlockM // [B4]
 	mBlocks := (T + kBlockM - 1) / kBlockM
 	scaleLog2 := scale * kLog2e
 
