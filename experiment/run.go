@@ -80,6 +80,7 @@ type runner struct {
 	lastFlush time.Time
 	lastCkpt  time.Time
 	finished  *Result
+	closeData func()
 }
 
 func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
@@ -109,19 +110,23 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 		r.finished = res
 		return r, nil
 	}
-	train, val, err := loadData(ctx, c)
+	train, val, closeData, err := loadData(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
+	r.closeData = closeData
 	r.val = val
 	if train.VocabSize() != val.VocabSize() {
+		r.close()
 		return nil, fmt.Errorf("run: training vocabulary %d and validation vocabulary %d differ", train.VocabSize(), val.VocabSize())
 	}
 	if r.p, err = resolve(c, train.VocabSize(), train.Len(), val.Len()); err != nil {
+		r.close()
 		return nil, fmt.Errorf("run: %w", err)
 	}
 	r.p.Device = c.Device.Name()
 	if err := r.writeConfig(); err != nil {
+		r.close()
 		return nil, err
 	}
 	m := r.p.Model
@@ -130,6 +135,7 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 		"tokens", r.p.Tokens, "steps", r.p.Steps, "batch", r.p.Batch, "micro_batch", r.p.Micro, "device", r.p.Device)
 
 	if r.model, err = nn.New(r.dev, m, c.Seed); err != nil {
+		r.close()
 		return nil, fmt.Errorf("run: %w", err)
 	}
 	for _, q := range r.model.Params() {
@@ -175,6 +181,9 @@ func (r *runner) close() {
 	}
 	if r.model != nil {
 		r.model.Free()
+	}
+	if r.closeData != nil {
+		r.closeData()
 	}
 }
 

@@ -30,6 +30,7 @@ type RunConfig struct {
 	CacheDir       string // data cache (default: the user cache dir)
 	VocabSize      int    // BPE vocabulary for text sources (default 4096)
 	SyntheticBytes int64  // size of the synthetic corpus (0: data's default)
+	DataSeed       uint64 // seed of the synthetic stories (the same data for every run by default)
 	Train, Val     *data.Shard
 
 	Tokens     int64   // D: training tokens (default 20·N)

@@ -7,16 +7,25 @@ import (
 	"github.com/empirical-scaling/harness/data"
 )
 
-// loadData returns the training and validation shards of c.
-func loadData(ctx context.Context, c *RunConfig) (train, val *data.Shard, err error) {
+// loadData returns the training and validation shards of c, preparing
+// (or opening from the cache) the dataset c.Data names. close releases
+// what loadData opened.
+func loadData(ctx context.Context, c *RunConfig) (train, val *data.Shard, close func(), err error) {
 	if c.Train != nil || c.Val != nil {
 		if c.Train == nil || c.Val == nil {
-			return nil, nil, fmt.Errorf("data: both a training and a validation shard are needed")
+			return nil, nil, nil, fmt.Errorf("data: both a training and a validation shard are needed")
 		}
-		return c.Train, c.Val, nil
+		return c.Train, c.Val, func() {}, nil
 	}
 	if c.Data == "" {
-		return nil, nil, fmt.Errorf("data: no source given (want synthetic, tinystories or a path)")
+		return nil, nil, nil, fmt.Errorf("data: no source given (want synthetic, tinystories or a path)")
 	}
-	return nil, nil, fmt.Errorf("data %q: the data pipeline (data.Prepare) has not landed in this build", c.Data)
+	ds, err := data.Prepare(ctx, data.Options{
+		Source: c.Data, CacheDir: c.CacheDir, VocabSize: c.VocabSize,
+		SyntheticBytes: c.SyntheticBytes, Seed: c.DataSeed, Progress: c.Progress,
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("data %q: %w", c.Data, err)
+	}
+	return ds.Train, ds.Val, func() { ds.Close() }, nil
 }

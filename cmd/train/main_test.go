@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/empirical-scaling/harness/kernels/cuda"
+)
+
+func TestBadFlagsEndWithOneLine(t *testing.T) {
+	dir := t.TempDir()
+	readOnly := filepath.Join(dir, "ro")
+	require.NoError(t, os.Mkdir(readOnly, 0o555))
+	aFile := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(aFile, nil, 0o644))
+	base := []string{"-params", "100K", "-activation", "gelu", "-data", "synthetic", "-ctx", "64"}
+	with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
+	cases := []struct {
+		name string
+		args []string
+		want string
+		code int
+	}{
+		{"unknown activation", []string{"-params", "100K", "-activation", "relu", "-data", "synthetic", "-out", dir}, "unknown activation", exitUsage},
+		{"N too small for the context", []string{"-params", "20K", "-activation", "gelu", "-data", "synthetic", "-ctx", "4096", "-out", dir}, "too small for a context", exitUsage},
+		{"N below every shape", []string{"-params", "300", "-activation", "gelu", "-data", "synthetic", "-out", dir}, "parameter count too small", exitUsage},
+		{"missing data", with("-data", filepath.Join(dir, "no-such.txt"), "-out", dir), "no such file", exitUsage},
+		{"missing -params", []string{"-activation", "gelu", "-data", "synthetic", "-out", dir}, "-params is required", exitUsage},
+		{"missing -out", with(), "-out is required", exitUsage},
+		{"bad count", with("-tokens", "lots", "-out", dir), "not a count", exitUsage},
+		{"unknown flag", with("-bogus", "-out", dir), "flag provided but not defined", exitUsage},
+		{"bad device", with("-device", "tpu", "-out", dir), "want cpu, cuda or auto", exitUsage},
+		{"micro does not divide batch", with("-batch", "8", "-micro", "3", "-out", dir), "must divide", exitUsage},
+		{"stray argument", with("-out", dir, "extra"), "unexpected argument", exitUsage},
+		{"unwritable DIR", with("-out", filepath.Join(readOnly, "run")), "ro", exitFailed},
+		{"DIR under a file", with("-out", filepath.Join(aFile, "run")), "not a directory", exitFailed},
+		{"cuda without a GPU", with("-device", "cuda", "-out", dir), "-device cuda", exitUsage},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "unwritable DIR" && (os.Geteuid() == 0 || runtime.GOOS == "windows") {
+				t.Skip("root or Windows ignores the read-only permission bits")
+			}
+			if tc.name == "cuda without a GPU" && cuda.Available() {
+				t.Skip("a GPU is present")
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(tc.args, &stdout, &stderr)
+			assert.Equal(t, tc.code, code)
+			msg := stderr.String()
+			assert.Equal(t, 1, strings.Count(msg, "\n"), "exactly one line: %q", msg)
+			assert.True(t, strings.HasPrefix(msg, "train: "), msg)
+			assert.Contains(t, msg, tc.want)
+			assert.NotContains(t, msg, "goroutine", "no stack trace")
+			assert.Empty(t, stdout.String())
+		})
+	}
+}
+
+func TestParseCount(t *testing.T) {
+	cases := map[string]int64{"100000": 100000, "100K": 100_000, "3M": 3_000_000, "2.5k": 2500, "1e6": 1_000_000, "1.5B": 1_500_000_000}
+	for in, want := range cases {
+		got, err := parseCount(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"", "x", "-5", "3Q", "NaN"} {
+		_, err := parseCount(bad)
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestHelpExitsZero(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, exitOK, run([]string{"-h"}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "usage: train")
+	assert.Contains(t, stderr.String(), "-activation")
+}
+
+// TestTrainEndToEnd runs the command on a small local text file and checks
+// every output file is there, then that a rerun reports the finished run.
+func TestTrainEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "corpus.txt")
+	var b strings.Builder
+	for i := 0; b.Len() < 300_000; i++ {
+		b.WriteString("Once upon a time there was a little cat. The cat liked to play with a red ball. ")
+		b.WriteString("One day the ball rolled away and the cat ran after it. <|endoftext|>\n")
+	}
+	require.NoError(t, os.WriteFile(text, []byte(b.String()), 0o644))
+	out := filepath.Join(dir, "run")
+	args := []string{"-params", "20K", "-activation", "swiglu", "-data", text, "-vocab", "300", "-cache", filepath.Join(dir, "cache"),
+		"-ctx", "32", "-batch", "8", "-tokens", "6K", "-eval-tokens", "1024", "-device", "cpu", "-out", out}
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	assert.Contains(t, stdout.String(), "swiglu: N = ")
+	assert.Contains(t, stderr.String(), "tok/s")
+	for _, f := range []string{"config.json", "metrics.csv", "result.json"} {
+		assert.FileExists(t, filepath.Join(out, f))
+	}
+	ev, _ := filepath.Glob(filepath.Join(out, "events.out.tfevents.*"))
+	assert.Len(t, ev, 1)
+	ck, _ := filepath.Glob(filepath.Join(out, "checkpoints", "step-*", "model.safetensors"))
+	assert.Len(t, ck, 1)
+
+	stdout.Reset()
+	stderr.Reset()
+	require.Equal(t, exitOK, run(args, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "already finished")
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"github.com/empirical-scaling/harness/experiment"
+	"github.com/empirical-scaling/harness/kernels/cpu"
+	"github.com/empirical-scaling/harness/kernels/cuda"
+	"github.com/empirical-scaling/harness/tensor"
+)
+
+// Exit statuses.
+const (
+	exitOK          = 0
+	exitFailed      = 1 // the run failed or diverged
+	exitUsage       = 2 // bad flags
+	exitInterrupted = 130
+)
+
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		oneLine(stderr, err)
+		return exitUsage
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		oneLine(stderr, fmt.Errorf("-log %q: want debug, info, warn or error", o.logLevel))
+		return exitUsage
+	}
+	dev, err := openDevice(o.device)
+	if err != nil {
+		oneLine(stderr, err)
+		return exitUsage
+	}
+	c := o.cfg
+	c.Device = dev
+	c.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if !o.quiet {
+		c.Progress = stderr
+	}
+	res, err := experiment.Run(ctx, c)
+	switch {
+	case err == nil:
+		printSummary(stdout, c.Out, res)
+		return exitOK
+	case errors.Is(err, context.Canceled):
+		oneLine(stderr, fmt.Errorf("interrupted: checkpoint saved in %s; rerun the same command to resume", c.Out))
+		return exitInterrupted
+	default:
+		oneLine(stderr, err)
+		return exitFailed
+	}
+}
+
+// oneLine prints err as a single line (joined errors are separated by "; ").
+func oneLine(w io.Writer, err error) {
+	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
+	fmt.Fprintln(w, "train: "+msg)
+}
+
+// openDevice picks the compute device: cuda is the first GPU, auto is
+// the first GPU when a CUDA driver loads and the CPU otherwise.
+func openDevice(name string) (tensor.Device, error) {
+	switch name {
+	case "cpu":
+		return cpu.New(), nil
+	case "auto":
+		if !cuda.Available() {
+			return cpu.New(), nil
+		}
+		fallthrough
+	case "cuda":
+		if !cuda.Available() {
+			return nil, fmt.Errorf("-device cuda: no usable GPU: %s", cuda.UnavailableReason())
+		}
+		d, err := cuda.New(0)
+		if err != nil {
+			return nil, fmt.Errorf("-device %s: %w", name, err)
+		}
+		return d, nil
+	}
+	return nil, fmt.Errorf("-device %q: want cpu, cuda or auto", name)
+}
+
+func printSummary(w io.Writer, out string, r *experiment.Result) {
+	fmt.Fprintf(w, "model        L%d d%d h%d %s: N = %d non-embedding parameters (%d total)\n", r.Layers, r.Width, r.Heads, r.Activation, r.Params, r.TotalParams)
+	fmt.Fprintf(w, "trained      %d tokens, C = %.4g FLOP, %.1f s on %s\n", r.Tokens, r.Compute, r.WallSeconds, r.Device)
+	fmt.Fprintf(w, "val loss     final %.4f, best %.4f\n", r.FinalLoss, r.BestLoss)
+	fmt.Fprintf(w, "files        %s\n", strings.Join([]string{
+		filepath.Join(out, experiment.ConfigFile), filepath.Join(out, experiment.MetricsFile),
+		filepath.Join(out, "events.out.tfevents.*"), filepath.Join(out, "checkpoints/step-*/"),
+		filepath.Join(out, experiment.ResultFile)}, ", "))
+}
