@@ -19,11 +19,12 @@ func TestAnalyzeVerdicts(t *testing.T) {
 		sizes int
 		seeds int
 		want  string
+		why   string
 	}{
-		{"exponent shift", []sweepLaw{{"gelu", 40, 0.07, 0.002}, {"swiglu", 80, 0.09, 0.002}}, 8, 1, DecisionShift},
-		{"constant offset", []sweepLaw{{"gelu", 40, 0.07, 0.001}, {"swiglu", 38, 0.07, 0.001}}, 8, 2, DecisionOffset},
-		{"inconclusive: wide interval", []sweepLaw{{"gelu", 40, 0.07, 0.03}, {"swiglu", 38, 0.07, 0.03}}, 6, 1, DecisionInconclusive},
-		{"inconclusive: too few runs", []sweepLaw{{"gelu", 40, 0.07, 0.002}, {"swiglu", 80, 0.09, 0.002}}, 4, 1, DecisionInconclusive},
+		{"exponent shift", []sweepLaw{{"gelu", 40, 0.07, 0.002}, {"swiglu", 80, 0.09, 0.002}}, 8, 1, DecisionShift, "falls faster"},
+		{"constant offset", []sweepLaw{{"gelu", 40, 0.07, 0.001}, {"swiglu", 38, 0.07, 0.001}}, 8, 2, DecisionOffset, "excludes 1"},
+		{"inconclusive: wide interval", []sweepLaw{{"gelu", 40, 0.07, 0.03}, {"swiglu", 38, 0.07, 0.03}}, 6, 1, DecisionInconclusive, "reaches beyond"},
+		{"inconclusive: too few runs", []sweepLaw{{"gelu", 40, 0.07, 0.002}, {"swiglu", 80, 0.09, 0.002}}, 4, 1, DecisionInconclusive, "cannot bound"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -33,6 +34,7 @@ func TestAnalyzeVerdicts(t *testing.T) {
 			require.NotNil(t, a.Verdict)
 			assert.Equal(t, tc.want, a.Verdict.Decision, a.Verdict.Summary)
 			assert.Contains(t, a.Verdict.Summary, "95% interval")
+			assert.Contains(t, a.Verdict.Summary, tc.why)
 		})
 	}
 }
@@ -134,4 +136,28 @@ func TestNumEncodesNaNAsNull(t *testing.T) {
 	b, err := json.Marshal(Param{Name: "x", Value: 1.5, Lo: nan, Hi: Num(2)})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"name":"x","value":1.5,"lo":null,"hi":2}`, string(b))
+}
+
+func TestAnalyzeFitsApproach3WhenTokensPerParamVary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	pts := synth(rng, truthChinchilla, 40, 0.003)
+	for i := range pts {
+		pts[i].Activation = "gelu"
+		pts[i].Run = "r" + string(rune('A'+i%26)) + string(rune('a'+i/26))
+	}
+	hold := Point{Run: "big", Activation: "gelu", Role: RoleHoldout, N: 3e9, D: 6e10}
+	hold.C = 6 * hold.N * hold.D
+	hold.Loss = truthChinchilla.form.Predict(truthChinchilla.params, hold)
+	pts = append(pts, hold)
+
+	a, err := Analyze(context.Background(), pts, Options{Forms: []string{FormChinchilla}, Boot: BootOptions{Resamples: 50}})
+	require.NoError(t, err)
+	f := a.Activation("gelu").Fit(FormChinchilla)
+	require.True(t, f.OK(), f.Error)
+	assert.InEpsilon(t, 0.3478, float64(f.Param("alpha").Value), 0.1)
+	require.Len(t, a.Activation("gelu").Predictions, 1)
+	pr := a.Activation("gelu").Predictions[0]
+	assert.Less(t, abs(float64(pr.ErrPct)), 1.0)
+	assert.Nil(t, a.Verdict, "one activation: no verdict")
+	assert.Contains(t, a.Notes[len(a.Notes)-1], "no verdict")
 }

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/empirical-scaling/harness/fit"
@@ -34,7 +34,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.StringVar(&c.form, "form", "", "law for -csv: loglinear, saturating or chinchilla")
 	fs.BoolVar(&c.json, "json", false, "with -csv: print JSON instead of a table")
 	fs.IntVar(&c.dropHighest, "drop-highest", 0, "with -csv: leave out the K highest-loss points first (Besiroglu et al. 2024 used 5)")
-	fs.StringVar(&c.grid, "grid", "hoffmann", "with -csv -form chinchilla: grid of L-BFGS starts, hoffmann (4500 starts) or small (675)")
+	fs.StringVar(&c.grid, "starts", "hoffmann", "with -csv -form chinchilla: grid of L-BFGS starts, hoffmann (4500 starts) or small (675)")
 	fs.IntVar(&c.boot, "boot", 1000, "bootstrap resamples per fit")
 	fs.Uint64Var(&c.seed, "seed", 1, "bootstrap seed (the same seed gives the same intervals)")
 	fs.StringVar(&c.verdictForm, "verdict-form", fit.FormLogLinear, "with -results: law whose exponent decides the verdict, loglinear or saturating")
@@ -60,7 +60,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	case c.boot < 1:
 		return c, fmt.Errorf("%w: -boot %d: want at least 1 resample", errUsage, c.boot)
 	case c.grid != "hoffmann" && c.grid != "small":
-		return c, fmt.Errorf("%w: -grid %q: want hoffmann or small", errUsage, c.grid)
+		return c, fmt.Errorf("%w: -starts %q: want hoffmann or small", errUsage, c.grid)
 	}
 	return c, nil
 }
@@ -109,26 +109,14 @@ func commandLine(args []string) string {
 }
 
 func analyzeSweep(ctx context.Context, c config, args []string, stdout io.Writer) error {
-	s, err := results.LoadSweep(c.results)
-	if err != nil {
-		return err
-	}
 	opts := fit.Options{VerdictForm: c.verdictForm, Boot: fit.BootOptions{Resamples: c.boot, Seed: c.seed}}
-	a, err := fit.Analyze(ctx, s.Points, opts)
+	a, err := results.Report(ctx, c.results, opts, commandLine(args))
 	if err != nil {
-		return fmt.Errorf("%s: %w", c.results, err)
-	}
-	for _, sk := range s.Skipped {
-		a.Notes = append(a.Notes, "run left out: "+sk)
-	}
-	meta := fit.NewMeta(commandLine(args))
-	meta.Grid, meta.Device = s.Grid, s.Device
-	if err := a.Write(c.results, meta); err != nil {
 		return err
 	}
 	if a.Verdict != nil {
 		fmt.Fprintf(stdout, "%s\n", a.Verdict.Summary)
 	}
-	fmt.Fprintf(stdout, "report: %s\n", c.results+string(os.PathSeparator)+fit.FileReportMD)
+	fmt.Fprintf(stdout, "report: %s\n", filepath.Join(c.results, fit.FileReportMD))
 	return nil
 }
