@@ -14,6 +14,39 @@ type buffer struct {
 	class int // allocator size class (bytes reserved)
 	dev   *Device
 	freed bool
+
+	// Int32 buffers only: the range of the values last written, tracked on
+	// the host by WriteInt32 and Fill so that ids and targets can be checked
+	// without reading the buffer back (which would stall the stream).
+	ranged bool
+	lo, hi int32
+}
+
+// checkRange returns an error naming the first offending bound when the
+// values of an Int32 buffer may lie outside [0, limit).
+func (b *buffer) checkRange(op, name string, limit int) error {
+	switch {
+	case !b.ranged:
+		return fmt.Errorf("cuda: %s: %s was never written (WriteInt32), its ids are unknown", op, name)
+	case b.lo < 0:
+		return fmt.Errorf("cuda: %s: %s holds %d, outside [0, %d)", op, name, b.lo, limit)
+	case int(b.hi) >= limit:
+		return fmt.Errorf("cuda: %s: %s holds %d, outside [0, %d)", op, name, b.hi, limit)
+	}
+	return nil
+}
+
+// setRange records the range of vals for checkRange.
+func (b *buffer) setRange(vals []int32) {
+	b.ranged = len(vals) > 0
+	if !b.ranged {
+		return
+	}
+	b.lo, b.hi = vals[0], vals[0]
+	for _, v := range vals[1:] {
+		b.lo = min(b.lo, v)
+		b.hi = max(b.hi, v)
+	}
 }
 
 // Len is the number of elements.

@@ -315,7 +315,12 @@ func (d *Device) WriteInt32(dst tensor.Buffer, src []int32) error {
 	if err := d.drv.streamSync(d.stream); err != nil {
 		return err
 	}
-	return d.drv.htod(uint64(bs[0].ptr), unsafe.Pointer(&src[0]), bs[0].bytes())
+	if err := d.drv.htod(uint64(bs[0].ptr), unsafe.Pointer(&src[0]), bs[0].bytes()); err != nil {
+		bs[0].ranged = false
+		return err
+	}
+	bs[0].setRange(src)
+	return nil
 }
 
 // Read waits for queued work and copies src to the host as float32.

@@ -23,6 +23,9 @@ func (d *Device) CrossEntropy(loss, logits, targets tensor.Buffer, rows, vocab i
 		return fmt.Errorf("cuda: CrossEntropy: empty logits (%d rows, vocab %d)", rows, vocab)
 	}
 	lb, xb, tb := bs[0], bs[1], bs[2]
+	if err := tb.checkRange("CrossEntropy", "targets", vocab); err != nil {
+		return err
+	}
 	return d.run(func() error {
 		losses, err := d.scratchBuf("crossentropy.losses", tensor.Float32, rows)
 		if err != nil {

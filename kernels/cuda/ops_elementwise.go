@@ -47,6 +47,7 @@ func (d *Device) Fill(dst tensor.Buffer, v float32) error {
 			return nil
 		}
 		if b.dt == tensor.Int32 {
+			b.setRange([]int32{int32(v)})
 			return d.drv.memsetD32Async(uint64(b.ptr), uint32(int32(v)), b.n, d.stream)
 		}
 		return d.launch("fill_"+suffix(b.dt), d.elemGrid(b.n, b.dt), dim1(threads), 0, b, v, b.n)

@@ -10,8 +10,9 @@ import (
 // raising its limit.
 const maxSharedDefault = 48 << 10
 
-// Embedding computes out = wte[ids] + wpe[position]. An id outside
-// [0, Vocab) makes its output row NaN (it is never read out of bounds).
+// Embedding computes out = wte[ids] + wpe[position]. Ids outside
+// [0, Vocab) are an error, found from the range WriteInt32 recorded; the
+// kernel also guards (NaN row, no out-of-bounds read).
 func (d *Device) Embedding(out, wte, wpe, ids tensor.Buffer, s tensor.EmbeddingShape) error {
 	rows := s.Batch * s.SeqLen
 	bs, err := d.check("Embedding", spec{name: "out", b: out, n: rows * s.Width},
@@ -24,6 +25,9 @@ func (d *Device) Embedding(out, wte, wpe, ids tensor.Buffer, s tensor.EmbeddingS
 		return fmt.Errorf("cuda: Embedding: wpe has %d elements, want at least %d×%d", bs[2].n, s.SeqLen, s.Width)
 	}
 	if err := sameDType("Embedding", bs[0], bs[1], bs[2]); err != nil {
+		return err
+	}
+	if err := bs[3].checkRange("Embedding", "ids", s.Vocab); err != nil {
 		return err
 	}
 	if err := fits32("Embedding", rows*s.Width, s.Vocab*s.Width); err != nil {
@@ -53,6 +57,9 @@ func (d *Device) EmbeddingBackward(dwte, dwpe, dout, ids tensor.Buffer, s tensor
 		return fmt.Errorf("cuda: EmbeddingBackward: dwpe has %d elements, want at least %d×%d", dpe.n, s.SeqLen, s.Width)
 	}
 	if err := sameDType("EmbeddingBackward", dte, dpe, do); err != nil {
+		return err
+	}
+	if err := ib.checkRange("EmbeddingBackward", "ids", s.Vocab); err != nil {
 		return err
 	}
 	if err := fits32("EmbeddingBackward", rows*s.Width, s.Vocab*s.Width); err != nil {

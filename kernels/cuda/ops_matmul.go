@@ -20,7 +20,7 @@ func matmulExtent(batch, stride, size int) int {
 // uses full-precision CUBLAS_COMPUTE_32F, not TF32), or through the
 // fallback tiled kernel when cuBLASLt is unavailable.
 func (d *Device) MatMul(c, a, b tensor.Buffer, s tensor.MatMulShape) error {
-	if s.Batch < 1 || s.M < 0 || s.N < 0 || s.K < 0 {
+	if s.Batch < 1 || s.M <= 0 || s.N <= 0 || s.K <= 0 {
 		return fmt.Errorf("cuda: MatMul: invalid shape %+v", s)
 	}
 	if s.Batch > 1 && (s.StrideA < 0 || s.StrideB < 0 || s.StrideC <= 0) {
@@ -48,15 +48,6 @@ func (d *Device) MatMul(c, a, b tensor.Buffer, s tensor.MatMulShape) error {
 		return err
 	}
 	return d.run(func() error {
-		if s.M == 0 || s.N == 0 {
-			return nil
-		}
-		if s.K == 0 {
-			if s.Accumulate {
-				return nil
-			}
-			return d.fillLocked(cb, 0)
-		}
 		if d.gemm != nil {
 			if err := d.gemm.run(cb, ab, bb, s); err != nil {
 				return fmt.Errorf("cuda: MatMul %s %+v: %w", cb.dt, s, err)
@@ -66,9 +57,4 @@ func (d *Device) MatMul(c, a, b tensor.Buffer, s tensor.MatMulShape) error {
 		return d.launch("gemm_"+suffix(cb.dt), Dim3{(s.N + 15) / 16, (s.M + 15) / 16, s.Batch}, Dim3{16, 16, 1}, 0,
 			cb, ab, bb, s.M, s.N, s.K, s.TransA, s.TransB, int64(s.StrideA), int64(s.StrideB), int64(s.StrideC), s.Accumulate)
 	})
-}
-
-// fillLocked queues dst = v with the device already entered.
-func (d *Device) fillLocked(dst *buffer, v float32) error {
-	return d.launch("fill_"+suffix(dst.dt), d.elemGrid(dst.n, dst.dt), dim1(threads), 0, dst, v, dst.n)
 }

@@ -32,7 +32,7 @@ type ptxIndex struct {
 	entry90 map[string]string // kernel → module name (sm90 variant)
 }
 
-var entryRE = regexp.MustCompile(`^\s*\.(?:visible\s+)?entry\s+([A-Za-z_$][A-Za-z0-9_$]*)`)
+var entryRE = regexp.MustCompile(`^\s*(?:\.visible\s+)?\.entry\s+([A-Za-z_$][A-Za-z0-9_$]*)`)
 
 // parsePTX reads the source hash and the entry names of one PTX file.
 func parsePTX(name string, data []byte) (*ptxModule, error) {
@@ -56,6 +56,9 @@ func parsePTX(name string, data []byte) (*ptxModule, error) {
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("cuda: read %s.ptx: %w", name, err)
+	}
+	if first {
+		return nil, fmt.Errorf("cuda: %s.ptx is empty; run make kernels", name)
 	}
 	m.image = append(append(make([]byte, 0, len(data)+1), data...), 0)
 	return m, nil
