@@ -279,6 +279,8 @@ __device__ __forceinline__ void fwd_body(const bf16* __restrict__ qkv, OutT* __r
     gemm_abt<Dh>(acc_s, sQ, warp * 16, sKs, lane);
 
     // [F6] mask: only tiles that reach the diagonal or the sequence end.
+    // (For rows < T, col >= T already implies col > row; the extra test only
+    // keeps the padding rows >= T, which are never stored, tidy.)
     const int n0 = n * kBlockN;
     if (n0 + kBlockN > m0 || n0 + kBlockN > T) {
 #pragma unroll
@@ -446,6 +448,8 @@ __device__ __forceinline__ void bwd_dkdv_body(const bf16* __restrict__ qkv,
     gemm_abt<Dh>(acc_dp, sV, warp * 16, sdOs, lane);
 
     // [B8] P^T = exp(S^T*scale - lse[q]) masked; dS^T = P^T (dP^T - D[q]).
+    // Padding queries q >= T have zero Q, dO, lse and D, so they add nothing
+    // even unmasked; the mask states it rather than relying on it.
     const bool need_mask = m0 < n0 + kBlockN || m0 + kBlockM > T;
 #pragma unroll
     for (int nb = 0; nb < kBlockM / 8; ++nb)
