@@ -13,9 +13,9 @@ func TestBF16Conversion(t *testing.T) {
 		want float32
 	}{
 		{1, 1},
-		{1 + 1.0/256, 1},                 // tie: to even (down)
-		{1 + 3.0/256, 1 + 1.0/64},        // tie: to even (up)
-		{-(2 + 2.0/256), -2},             // negative tie
+		{1 + 1.0/256, 1},          // tie: to even (down)
+		{1 + 3.0/256, 1 + 1.0/64}, // tie: to even (up)
+		{-(2 + 2.0/256), -2},      // negative tie
 		{1 + 1.0/256 + 1.0/65536, 1 + 1.0/128},
 		{0, 0},
 		{float32(math.Inf(1)), float32(math.Inf(1))},

@@ -66,8 +66,8 @@ func TestForwardMatchesFloat64(t *testing.T) {
 			s := c.s
 			rng := rand.New(rand.NewPCG(uint64(s.SeqLen), uint64(s.HeadDim*10+s.Heads)))
 			C := s.Heads * s.HeadDim
-			qkv, qkvF := randBF16(rng, s.Batch*s.SeqLen*3*C, 1.5)
-			wantOut, wantLse := refForward(qkvF, s)
+			qkv, qkvF := RandBF16(rng, s.Batch*s.SeqLen*3*C, 1.5)
+			wantOut, wantLse := RefForward(qkvF, s)
 
 			out := make([]BF16, s.Batch*s.SeqLen*C)
 			for i := range out {
@@ -80,12 +80,12 @@ func TestForwardMatchesFloat64(t *testing.T) {
 			st, err := Forward(out, lse, qkv, s, Options{Land: c.land})
 			require.NoError(t, err)
 
-			e := relErr(out, wantOut)
+			e := RelErr(out, wantOut)
 			assert.Less(t, e, tolOut, "out relative error")
-			assert.Less(t, maxAbsErr(lse, wantLse), tolLse, "lse max abs error")
+			assert.Less(t, MaxAbsErr(lse, wantLse), tolLse, "lse max abs error")
 			assert.Zero(t, st.BankConflicts, "ldmatrix bank conflicts")
 			assert.Zero(t, st.AboveDiagonal, "tiles wholly above the diagonal were computed")
-			assert.Equal(t, int64(s.Batch*s.Heads)*causalTiles(s.SeqLen), st.Tiles, "computed tiles")
+			assert.Equal(t, int64(s.Batch*s.Heads)*CausalTiles(s.SeqLen), st.Tiles, "computed tiles")
 			t.Logf("out rel err %.2e", e)
 		})
 	}
@@ -95,8 +95,8 @@ func TestForwardFloat32Output(t *testing.T) {
 	s := Shape{2, 77, 2, 64}
 	rng := rand.New(rand.NewPCG(7, 7))
 	C := s.Heads * s.HeadDim
-	qkv, qkvF := randBF16(rng, s.Batch*s.SeqLen*3*C, 1.5)
-	wantOut, _ := refForward(qkvF, s)
+	qkv, qkvF := RandBF16(rng, s.Batch*s.SeqLen*3*C, 1.5)
+	wantOut, _ := RefForward(qkvF, s)
 	out := make([]float32, s.Batch*s.SeqLen*C)
 	for i := range out {
 		out[i] = float32(math.NaN())
@@ -104,7 +104,7 @@ func TestForwardFloat32Output(t *testing.T) {
 	lse := make([]float32, s.Batch*s.Heads*s.SeqLen)
 	_, err := Forward(out, lse, qkv, s, Options{})
 	require.NoError(t, err)
-	assert.Less(t, relErr(out, wantOut), 5e-3)
+	assert.Less(t, RelErr(out, wantOut), 5e-3)
 }
 
 func TestBackwardMatchesFloat64(t *testing.T) {
@@ -114,8 +114,8 @@ func TestBackwardMatchesFloat64(t *testing.T) {
 			s := c.s
 			rng := rand.New(rand.NewPCG(uint64(s.SeqLen)+99, uint64(s.HeadDim*10+s.Heads)))
 			C := s.Heads * s.HeadDim
-			qkv, qkvF := randBF16(rng, s.Batch*s.SeqLen*3*C, 1.5)
-			dout, doutF := randBF16(rng, s.Batch*s.SeqLen*C, 1)
+			qkv, qkvF := RandBF16(rng, s.Batch*s.SeqLen*3*C, 1.5)
+			dout, doutF := RandBF16(rng, s.Batch*s.SeqLen*C, 1)
 			out := make([]BF16, s.Batch*s.SeqLen*C)
 			lse := make([]float32, s.Batch*s.Heads*s.SeqLen)
 			_, err := Forward(out, lse, qkv, s, Options{Land: c.land})
@@ -130,20 +130,20 @@ func TestBackwardMatchesFloat64(t *testing.T) {
 			st, err := Backward(dqkv, toF32Slice(dout), qkv, toF32Slice(out), lse, s, Options{Land: c.land})
 			require.NoError(t, err)
 
-			want := refBackward(qkvF, doutF, s)
+			want := RefBackward(qkvF, doutF, s)
 			got := make([]float32, len(dqkv))
 			for i := range got {
 				got[i] = dqkv[i] - prior[i]
 			}
 			for part, name := range []string{"dQ", "dK", "dV"} {
 				g, w := sliceCols(got, want, s, part)
-				e := relErr(g, w)
+				e := RelErr(g, w)
 				assert.Less(t, e, tolGrad, "%s relative error", name)
 				t.Logf("%s rel err %.2e", name, e)
 			}
 			assert.Zero(t, st.BankConflicts, "ldmatrix bank conflicts")
 			assert.Zero(t, st.AboveDiagonal, "tiles wholly above the diagonal were computed")
-			assert.Equal(t, 2*int64(s.Batch*s.Heads)*causalTiles(s.SeqLen), st.Tiles, "computed tiles (dkdv + dq)")
+			assert.Equal(t, 2*int64(s.Batch*s.Heads)*CausalTiles(s.SeqLen), st.Tiles, "computed tiles (dkdv + dq)")
 		})
 	}
 }
@@ -152,14 +152,14 @@ func TestBackwardBF16GradAccumulates(t *testing.T) {
 	s := Shape{1, 100, 2, 64}
 	rng := rand.New(rand.NewPCG(3, 4))
 	C := s.Heads * s.HeadDim
-	qkv, qkvF := randBF16(rng, s.Batch*s.SeqLen*3*C, 1.5)
-	dout, doutF := randBF16(rng, s.Batch*s.SeqLen*C, 1)
+	qkv, qkvF := RandBF16(rng, s.Batch*s.SeqLen*3*C, 1.5)
+	dout, doutF := RandBF16(rng, s.Batch*s.SeqLen*C, 1)
 	out := make([]BF16, s.Batch*s.SeqLen*C)
 	lse := make([]float32, s.Batch*s.Heads*s.SeqLen)
 	_, err := Forward(out, lse, qkv, s, Options{})
 	require.NoError(t, err)
 
-	want := refBackward(qkvF, doutF, s)
+	want := RefBackward(qkvF, doutF, s)
 	// Start from the exact gradient: one more backward must double it.
 	dqkv := make([]BF16, len(qkv))
 	for i := range dqkv {
@@ -168,7 +168,7 @@ func TestBackwardBF16GradAccumulates(t *testing.T) {
 	}
 	_, err = Backward(dqkv, dout, qkv, out, lse, s, Options{})
 	require.NoError(t, err)
-	assert.Less(t, relErr(dqkv, want), tolGrad)
+	assert.Less(t, RelErr(dqkv, want), tolGrad)
 }
 
 func TestRejectsBadShapes(t *testing.T) {

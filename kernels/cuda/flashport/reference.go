@@ -5,8 +5,10 @@ import (
 	"math/rand/v2"
 )
 
-// refForward is plain float64 causal attention: out [B·T, C], lse [B·H·T].
-func refForward(qkv []float64, s Shape) (out, lse []float64) {
+// RefForward is plain float64 causal attention in the layout of
+// tensor.AttentionShape: qkv [B·T, 3C] in, out [B·T, C] and lse [B·H·T] out.
+// It is the reference the port's tests and the GPU tests compare with.
+func RefForward(qkv []float64, s Shape) (out, lse []float64) {
 	B, T, H, dh := s.Batch, s.SeqLen, s.Heads, s.HeadDim
 	C := H * dh
 	scale := 1 / math.Sqrt(float64(dh))
@@ -46,8 +48,9 @@ func refForward(qkv []float64, s Shape) (out, lse []float64) {
 	return out, lse
 }
 
-// refBackward returns the gradient of Σ out·dout with respect to qkv.
-func refBackward(qkv, dout []float64, s Shape) []float64 {
+// RefBackward returns, in float64, the gradient of Σ out·dout with respect
+// to qkv ([B·T, 3C]) for the attention of RefForward.
+func RefBackward(qkv, dout []float64, s Shape) []float64 {
 	B, T, H, dh := s.Batch, s.SeqLen, s.Heads, s.HeadDim
 	C := H * dh
 	scale := 1 / math.Sqrt(float64(dh))
@@ -103,9 +106,9 @@ func refBackward(qkv, dout []float64, s Shape) []float64 {
 	return g
 }
 
-// randBF16 fills n bf16 values N(0, sd²) and returns them with their exact
+// RandBF16 fills n bf16 values N(0, sd²) and returns them with their exact
 // float64 values.
-func randBF16(rng *rand.Rand, n int, sd float64) ([]BF16, []float64) {
+func RandBF16(rng *rand.Rand, n int, sd float64) ([]BF16, []float64) {
 	b := make([]BF16, n)
 	f := make([]float64, n)
 	for i := range b {
@@ -115,8 +118,8 @@ func randBF16(rng *rand.Rand, n int, sd float64) ([]BF16, []float64) {
 	return b, f
 }
 
-// relErr is ‖got − want‖ / ‖want‖; NaN or Inf in got gives +Inf.
-func relErr[T Elem](got []T, want []float64) float64 {
+// RelErr is ‖got − want‖ / ‖want‖; NaN or Inf in got gives +Inf.
+func RelErr[T Elem](got []T, want []float64) float64 {
 	var num, den float64
 	for i, w := range want {
 		g := float64(toF32(got[i]))
@@ -132,8 +135,8 @@ func relErr[T Elem](got []T, want []float64) float64 {
 	return math.Sqrt(num / den)
 }
 
-// maxAbsErr is max |got − want|; NaN or Inf in got gives +Inf.
-func maxAbsErr(got []float32, want []float64) float64 {
+// MaxAbsErr is max |got − want|; NaN or Inf in got gives +Inf.
+func MaxAbsErr(got []float32, want []float64) float64 {
 	var m float64
 	for i, w := range want {
 		g := float64(got[i])
@@ -145,9 +148,9 @@ func maxAbsErr(got []float32, want []float64) float64 {
 	return m
 }
 
-// causalTiles is the number of (row block, streamed block) pairs a causal
+// CausalTiles is the number of (row block, streamed block) pairs a causal
 // kernel with 64x64 tiles must compute for one head.
-func causalTiles(T int) int64 {
+func CausalTiles(T int) int64 {
 	nb := (T + 63) / 64
 	return int64(nb * (nb + 1) / 2)
 }
