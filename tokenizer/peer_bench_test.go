@@ -9,6 +9,7 @@ package tokenizer
 
 import (
 	"testing"
+	"unicode/utf8"
 
 	tiktoken "github.com/pkoukk/tiktoken-go"
 	loader "github.com/pkoukk/tiktoken-go-loader"
@@ -54,4 +55,31 @@ func BenchmarkEncodeTiktokenGo(b *testing.B) {
 		_ = enc.Encode(text, []string{"all"}, nil)
 	}
 	reportMBs(b, len(text))
+}
+
+// FuzzTiktokenAgrees compares our GPT-2 ids with tiktoken-go's on valid
+// UTF-8 (tiktoken-go replaces invalid bytes, so they cannot agree there):
+//
+//	go test -tags tiktoken -run '^$' -fuzz FuzzTiktokenAgrees ./tokenizer
+func FuzzTiktokenAgrees(f *testing.F) {
+	tok := loadGPT2(f)
+	enc := tiktokenGPT2(f)
+	for _, s := range []string{"Hello world", "I'm  here\n\n\tok ", "Grüße ½ Ⅻ 你好", "<|endoftext|> x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			t.Skip()
+		}
+		want := enc.Encode(s, []string{"all"}, nil)
+		got := tok.Encode([]byte(s))
+		if len(want) != len(got) {
+			t.Fatalf("%q: tiktoken-go %v, ours %v", s, want, got)
+		}
+		for i := range want {
+			if uint32(want[i]) != got[i] {
+				t.Fatalf("%q: tiktoken-go %v, ours %v", s, want, got)
+			}
+		}
+	})
 }
