@@ -102,12 +102,12 @@ func (d *Device) Attention(out, lse, qkv tensor.Buffer, s tensor.AttentionShape)
 					}
 					var sum float32
 					for j, v := range row[:lim] {
-						p := float32(math.Exp(float64(v - mx)))
+						p := exp32(v - mx)
 						row[j] = p
 						sum += p
 					}
 					clear(row[lim:])
-					if corr := float32(math.Exp(float64(M[i] - mx))); corr != 1 {
+					if corr := exp32(M[i] - mx); corr != 1 {
 						L[i] *= corr
 						or := O[i*g.dh : (i+1)*g.dh]
 						for j := range or {

@@ -1,0 +1,107 @@
+package cpu_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/empirical-scaling/harness/kernels/cpu"
+	"github.com/empirical-scaling/harness/tensor"
+)
+
+// benchBuf allocates a Float32 buffer of n normal values.
+func benchBuf(b *testing.B, d *cpu.Device, n int, scale float32) tensor.Buffer {
+	b.Helper()
+	buf, err := d.Alloc(tensor.Float32, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := make([]float32, n)
+	rng := rand.New(rand.NewPCG(7, uint64(n)))
+	for i := range v {
+		v[i] = float32(rng.NormFloat64()) * scale
+	}
+	if err := d.Write(buf, v); err != nil {
+		b.Fatal(err)
+	}
+	return buf
+}
+
+// BenchmarkAttention times the fused causal attention forward and backward
+// at B=8, H=4, T=256, Dh=64. FLOPs: the forward's two products (Q·Kᵀ and
+// P·V) are 2·2·B·H·T²·Dh, halved by the causal mask: 2·B·H·T²·Dh; the
+// backward is counted as 2.5x that (five products instead of two: the
+// score recompute, dV, dP, dK, dQ), although this kernel recomputes the
+// scores twice (once per pass) and so does more.
+func BenchmarkAttention(b *testing.B) {
+	s := tensor.AttentionShape{Batch: 8, SeqLen: 256, Heads: 4, HeadDim: 64}
+	d := cpu.New()
+	c := s.Heads * s.HeadDim
+	n := s.Batch * s.SeqLen
+	qkv := benchBuf(b, d, n*3*c, 1)
+	out := benchBuf(b, d, n*c, 0)
+	lse := benchBuf(b, d, s.Batch*s.Heads*s.SeqLen, 0)
+	dout := benchBuf(b, d, n*c, 1)
+	dqkv := benchBuf(b, d, n*3*c, 0)
+	fwd := 4.0 * float64(s.Batch*s.Heads*s.SeqLen*s.SeqLen*s.HeadDim) / 2
+	b.Run("forward", func(b *testing.B) {
+		for b.Loop() {
+			if err := d.Attention(out, lse, qkv, s); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(fwd*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
+	b.Run("forward+backward", func(b *testing.B) {
+		for b.Loop() {
+			if err := d.Attention(out, lse, qkv, s); err != nil {
+				b.Fatal(err)
+			}
+			if err := d.AttentionBackward(dqkv, dout, qkv, out, lse, s); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(3.5*fwd*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
+}
+
+// BenchmarkLayerNorm times LayerNorm forward+backward on 8×256 rows of 768
+// (GPT-2 small's width). Bytes: forward reads x, w, b and writes out, mean,
+// rstd; backward reads dout, x, w, mean, rstd and read-modify-writes dx,
+// dw, db (the dw/db pass reads dout and x a second time).
+func BenchmarkLayerNorm(b *testing.B) {
+	const rows, cols = 8 * 256, 768
+	d := cpu.New()
+	x, w, bias := benchBuf(b, d, rows*cols, 1), benchBuf(b, d, cols, 1), benchBuf(b, d, cols, 0.1)
+	out, mean, rstd := benchBuf(b, d, rows*cols, 0), benchBuf(b, d, rows, 0), benchBuf(b, d, rows, 0)
+	dout, dx, dw, db := benchBuf(b, d, rows*cols, 1), benchBuf(b, d, rows*cols, 0), benchBuf(b, d, cols, 0), benchBuf(b, d, cols, 0)
+	fwdBytes := 4 * (2*rows*cols + 2*cols + 2*rows)
+	bwdBytes := 4 * (rows*cols*(2+2+2) + 2*rows + cols + 2*2*cols)
+	for b.Loop() {
+		if err := d.LayerNorm(out, mean, rstd, x, w, bias, rows, cols); err != nil {
+			b.Fatal(err)
+		}
+		if err := d.LayerNormBackward(dx, dw, db, dout, x, w, mean, rstd, rows, cols); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(fwdBytes+bwdBytes)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+}
+
+// BenchmarkAdamW times one AdamW update of 10M parameters (about the 10M
+// model of the sweep). Bytes: reads param, grad, m, v and writes param, m,
+// v: 7·4 bytes per parameter.
+func BenchmarkAdamW(b *testing.B) {
+	const n = 10_000_000
+	d := cpu.New()
+	param, grad, m, v := benchBuf(b, d, n, 1), benchBuf(b, d, n, 1), benchBuf(b, d, n, 0), benchBuf(b, d, n, 0)
+	p := tensor.AdamWParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.95, Eps: 1e-8, WeightDecay: 0.1, GradScale: 1}
+	step := 0
+	for b.Loop() {
+		step++
+		p.Step = step
+		if err := d.AdamW(p, param, grad, m, v, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(7*4*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+}

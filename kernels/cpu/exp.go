@@ -1,0 +1,35 @@
+package cpu
+
+import "math"
+
+// exp32 is e^x in float32 to about 1 ulp (Cephes' expf: Cody–Waite
+// reduction x = n·ln2 + r, |r| ≤ ln2/2, then a degree-6 polynomial), several
+// times faster than math.Exp. Below −87.3 it returns 0, above 88.7 +Inf;
+// NaN stays NaN.
+func exp32(x float32) float32 {
+	switch {
+	case x != x:
+		return x
+	case x < -87.3:
+		return 0
+	case x > 88.7:
+		return float32(math.Inf(1))
+	}
+	t := x * 1.44269504088896341 // x/ln2
+	if t < 0 {
+		t -= 0.5
+	} else {
+		t += 0.5
+	}
+	n := float32(int32(t))
+	r := x - n*0.693359375 - n*-2.12194440e-4 // ln2 split in a short and a long part
+	p := float32(1.9875691500e-4)
+	p = p*r + 1.3981999507e-3
+	p = p*r + 8.3334519073e-3
+	p = p*r + 4.1665795894e-2
+	p = p*r + 1.6666665459e-1
+	p = p*r + 5.0000001201e-1
+	y := p*r*r + r + 1
+	// 2^n by building the exponent; n ≥ −126 here, so 2^n is normal.
+	return y * math.Float32frombits(uint32(int32(n)+127)<<23)
+}
