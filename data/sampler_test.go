@@ -236,6 +236,22 @@ func BenchmarkSamplerNext(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/batch")
 			b.ReportMetric(float64(b.N*tc.batch*tc.seqLen)/b.Elapsed().Seconds(), "tokens/s")
 		})
+		// Peer: the same number of tokens converted from one contiguous
+		// region, no random offsets: the memory-bound floor.
+		b.Run(fmtName(tc.batch, tc.seqLen)+"/peer=contiguous", func(b *testing.B) {
+			toks := s.Tokens()
+			n := tc.batch * tc.seqLen
+			for i := 0; i < b.N; i++ {
+				off := (i * 4099) % (len(toks) - n - 1)
+				src := toks[off : off+n+1]
+				for j := 0; j < n; j++ {
+					in[j] = int32(src[j])
+					tg[j] = int32(src[j+1])
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/batch")
+			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "tokens/s")
+		})
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -65,6 +66,12 @@ func (e *statusError) Error() string {
 	return fmt.Sprintf("GET %s: server answered %s", e.url, e.status)
 }
 
+// permanentError is a failure to reach the server at all.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
 // File makes sure dest holds the file at url and returns its record.
 // A file already at dest is verified against its record (and recorded
 // if it was placed there by hand); otherwise it is downloaded, resuming
@@ -89,12 +96,16 @@ func File(ctx context.Context, url, dest string, opts Options) (Record, error) {
 			break
 		}
 		var se *statusError
-		if errors.As(lastErr, &se) || ctx.Err() != nil {
+		var pe *permanentError
+		if errors.As(lastErr, &se) || errors.As(lastErr, &pe) || ctx.Err() != nil {
 			return Record{}, lastErr
 		}
 	}
 	if lastErr != nil {
-		return Record{}, fmt.Errorf("%w (gave up after %d tries; %s is kept and the next run resumes it)", lastErr, opts.attempts(), part)
+		if st, err := os.Stat(part); err == nil && st.Size() > 0 {
+			return Record{}, fmt.Errorf("%w (gave up after %d tries; the %d bytes in %s are kept and the next run resumes them)", lastErr, opts.attempts(), st.Size(), part)
+		}
+		return Record{}, fmt.Errorf("%w (gave up after %d tries)", lastErr, opts.attempts())
 	}
 	if err := os.Rename(part, dest); err != nil {
 		return Record{}, fmt.Errorf("download %s: move into place: %w", url, err)
@@ -118,6 +129,12 @@ func fetchOnce(ctx context.Context, url, part string, opts Options) error {
 	}
 	resp, err := opts.client().Do(req)
 	if err != nil {
+		var op *net.OpError
+		var dns *net.DNSError
+		if errors.As(err, &dns) || errors.As(err, &op) && op.Op == "dial" {
+			// No route to the server: retrying will not help, say so now.
+			return &permanentError{fmt.Errorf("download: %w", err)}
+		}
 		return fmt.Errorf("download: %w", err)
 	}
 	defer resp.Body.Close()

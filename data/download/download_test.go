@@ -264,3 +264,14 @@ func TestParseContentRange(t *testing.T) {
 		}
 	}
 }
+
+func TestUnreachableFailsAtOnce(t *testing.T) {
+	ts := httptest.NewServer(http.NotFoundHandler())
+	url := ts.URL
+	ts.Close()
+	start := time.Now()
+	_, err := File(context.Background(), url+"/f.txt", filepath.Join(t.TempDir(), "f.txt"), Options{Backoff: time.Second})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "connection refused")
+	assert.Less(t, time.Since(start), 900*time.Millisecond, "no retries when nothing listens")
+}
