@@ -1,0 +1,49 @@
+package cpu
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestParallelForCoversEachIndexOnce(t *testing.T) {
+	for _, c := range []struct{ n, cost, grain int }{
+		{0, 1, 1}, {1, 1, 1}, {3, 1, 1}, {5000, 1, 1}, {5000, 1, 4096}, {100003, 1, 16}, {17, 10000, 1}, {64, 100000, 3},
+	} {
+		t.Run(fmt.Sprintf("n=%d,cost=%d,grain=%d", c.n, c.cost, c.grain), func(t *testing.T) {
+			hits := make([]atomic.Int32, c.n)
+			parallelFor(c.n, c.cost, c.grain, func(lo, hi int) {
+				assert.True(t, lo < hi && hi <= c.n, "range [%d, %d)", lo, hi)
+				for i := lo; i < hi; i++ {
+					hits[i].Add(1)
+				}
+			})
+			for i := range hits {
+				if hits[i].Load() != 1 {
+					t.Fatalf("index %d visited %d times", i, hits[i].Load())
+				}
+			}
+		})
+	}
+}
+
+// TestParallelForConcurrentCallers runs many parallelFor calls at once: a
+// caller whose helpers are busy must finish its own work, never deadlock.
+func TestParallelForConcurrentCallers(t *testing.T) {
+	var wg sync.WaitGroup
+	var total atomic.Int64
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				parallelFor(10000, 1, 1, func(lo, hi int) { total.Add(int64(hi - lo)) })
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int64(16*50*10000), total.Load())
+}
