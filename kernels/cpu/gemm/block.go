@@ -74,10 +74,10 @@ func (g *problem) tile(kern *kernel, buf *buffers, i0, i1, j0, j1 int) {
 		}
 		for ic := i0; ic < i1; ic += kern.mc {
 			mb := min(kern.mc, i1-ic)
-			g.packA(buf.a, ic, mb, p0, kb, mr, kern.gather)
+			g.packA(buf.a, ic, mb, p0, kb, mr, kern.gather, kern.copy)
 			for jc := j0; jc < j1; jc += kern.nc {
 				nb := min(kern.nc, j1-jc)
-				g.packB(buf.b, p0, kb, jc, nb, nr, kern.gather)
+				g.packB(buf.b, p0, kb, jc, nb, nr, kern.gather, kern.copy)
 				g.macro(kern, buf, ic, mb, jc, nb, kb, beta)
 			}
 		}

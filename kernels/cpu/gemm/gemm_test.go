@@ -146,26 +146,26 @@ func cases(sizes []int) []gemmCase {
 // withTinyBlocks returns a copy of kern with blocking so small that modest
 // shapes cross every slab, row-block and column-block boundary.
 func withTinyBlocks(kern *kernel) *kernel {
-	return &kernel{name: kern.name + "-tinyblocks", mr: kern.mr, nr: kern.nr, kc: 16, mc: 2 * kern.mr, nc: 3 * kern.nr, fn: kern.fn, gather: kern.gather}
+	return &kernel{name: kern.name + "-tinyblocks", mr: kern.mr, nr: kern.nr, kc: 16, mc: 2 * kern.mr, nc: 3 * kern.nr, fn: kern.fn, gather: kern.gather, copy: kern.copy}
 }
 
-// withoutGather returns a copy of kern that packs with plain Go loops.
-func withoutGather(kern *kernel) *kernel {
+// withGoPacking returns a copy of kern that packs with plain Go loops.
+func withGoPacking(kern *kernel) *kernel {
 	k := *kern
-	k.name += "-nogather"
-	k.gather = nil
+	k.name += "-gopack"
+	k.gather, k.copy = nil, nil
 	return &k
 }
 
 // testKernels lists every kernel variant under test: each micro-kernel this
 // CPU supports, with its real blocking and with tiny blocking, and, where
-// it packs with gathers, also without them.
+// it packs with assembly, also with Go packing.
 func testKernels() []*kernel {
 	var out []*kernel
 	for _, base := range kernels() {
 		out = append(out, base, withTinyBlocks(base))
-		if base.gather != nil {
-			out = append(out, withTinyBlocks(withoutGather(base)))
+		if base.gather != nil || base.copy != nil {
+			out = append(out, withTinyBlocks(withGoPacking(base)))
 		}
 	}
 	return out

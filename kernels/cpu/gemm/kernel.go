@@ -17,13 +17,15 @@ type kernel struct {
 	mc     int         // rows of A packed at once (a multiple of mr)
 	nc     int         // columns of B packed at once (a multiple of nr)
 	fn     microKernel // the micro-kernel itself
-	gather gatherFunc  // packs strided panels (nil: plain Go loops)
+	gather panelFunc   // packs panels with strided lanes (nil: Go loops)
+	copy   panelFunc   // packs panels with contiguous lanes (nil: Go loops)
 }
 
-// gatherFunc packs a panel whose lanes are strided in memory: for p < kb
-// and lane < width, dst[p·width+lane] = src[lane·ld+p]. mask0 and mask1
-// are the lane masks of lanes 0–15 and 16–31 (see gatherMasks).
-type gatherFunc func(kb int, src *float32, ld int, dst *float32, width int, mask0, mask1 uint64)
+// panelFunc packs one full panel of width lanes (width ≤ 32) and kb steps
+// into dst[p·width+lane]. As a gather it reads src[lane·ld+p]; as a copy
+// it reads src[p·ld+lane]. mask0 and mask1 are the lane masks of lanes
+// 0–15 and 16–31 (see gatherMasks).
+type panelFunc func(kb int, src *float32, ld int, dst *float32, width int, mask0, mask1 uint64)
 
 // gatherMasks returns the masks of a width-lane gather (width ≤ 32).
 func gatherMasks(width int) (mask0, mask1 uint64) {
@@ -32,7 +34,7 @@ func gatherMasks(width int) (mask0, mask1 uint64) {
 
 // canGather reports whether a full panel of width lanes with stride ld can
 // go through gather: at most 32 lanes, int32 offsets.
-func canGather(gather gatherFunc, width, ld int) bool {
+func canGather(gather panelFunc, width, ld int) bool {
 	return gather != nil && width <= 32 && (width-1)*ld < 1<<31
 }
 

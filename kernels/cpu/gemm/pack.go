@@ -3,8 +3,9 @@ package gemm
 // packA copies the block op(A)[i0:i0+mb, p0:p0+kb] into dst as ceil(mb/mr)
 // micro-panels. Panel r holds rows r·mr … r·mr+mr-1 column by column:
 // dst[(r·kb+p)·mr+ii] = op(A)[i0+r·mr+ii][p0+p]. Rows past mb are zero.
-func (g *problem) packA(dst []float32, i0, mb, p0, kb, mr int, gather gatherFunc) {
+func (g *problem) packA(dst []float32, i0, mb, p0, kb, mr int, gather, copyp panelFunc) {
 	useGather := !g.transA && canGather(gather, mr, g.lda)
+	useCopy := g.transA && copyp != nil && mr <= 32
 	m0, m1 := gatherMasks(mr)
 	for r := 0; r*mr < mb; r++ {
 		panel := dst[r*kb*mr : (r+1)*kb*mr]
@@ -13,6 +14,10 @@ func (g *problem) packA(dst []float32, i0, mb, p0, kb, mr int, gather gatherFunc
 		if g.transA {
 			// op(A)[i][p] = a[p·lda+i]: each column of the panel is a
 			// contiguous run of a.
+			if useCopy && rows == mr {
+				copyp(kb, &g.a[p0*g.lda+row0], g.lda, &panel[0], mr, m0, m1)
+				continue
+			}
 			for p := 0; p < kb; p++ {
 				src := g.a[(p0+p)*g.lda+row0:]
 				d := panel[p*mr : p*mr+mr]
@@ -43,8 +48,9 @@ func (g *problem) packA(dst []float32, i0, mb, p0, kb, mr int, gather gatherFunc
 // packB copies the block op(B)[p0:p0+kb, j0:j0+nb] into dst as ceil(nb/nr)
 // micro-panels. Panel s holds columns s·nr … s·nr+nr-1 row by row:
 // dst[(s·kb+p)·nr+jj] = op(B)[p0+p][j0+s·nr+jj]. Columns past nb are zero.
-func (g *problem) packB(dst []float32, p0, kb, j0, nb, nr int, gather gatherFunc) {
+func (g *problem) packB(dst []float32, p0, kb, j0, nb, nr int, gather, copyp panelFunc) {
 	useGather := g.transB && canGather(gather, nr, g.ldb)
+	useCopy := !g.transB && copyp != nil && nr <= 32
 	m0, m1 := gatherMasks(nr)
 	for s := 0; s*nr < nb; s++ {
 		panel := dst[s*kb*nr : (s+1)*kb*nr]
@@ -53,6 +59,10 @@ func (g *problem) packB(dst []float32, p0, kb, j0, nb, nr int, gather gatherFunc
 		if !g.transB {
 			// op(B)[p][j] = b[p·ldb+j]: each row of the panel is a
 			// contiguous run of b.
+			if useCopy && cols == nr {
+				copyp(kb, &g.b[p0*g.ldb+col0], g.ldb, &panel[0], nr, m0, m1)
+				continue
+			}
 			for p := 0; p < kb; p++ {
 				src := g.b[(p0+p)*g.ldb+col0:]
 				d := panel[p*nr : p*nr+nr]

@@ -86,3 +86,55 @@ two:	// 16 < width ≤ 32: two gathers per step.
 done:
 	VZEROUPPER
 	RET
+
+// func copyPanelAVX512(kb int, src *float32, ld int, dst *float32, width int, mask0, mask1 uint64)
+//
+// Packs a panel whose lanes are contiguous in memory: for p < kb and
+// lane < width (1 ≤ width ≤ 32), dst[p·width+lane] = src[p·ld+lane]. This
+// is packA for transposed A and packB for row-major B. Each step along p
+// is one or two masked 16-lane loads and stores (masked-off lanes are
+// neither read nor written); mask0 and mask1 as for gatherPanelAVX512.
+//
+// Register use: Z0, Z1 the values; K3, K4 the lane masks; SI = src at
+// row p, DI = dst at row p, R10 = ld in bytes, R11 = width in bytes,
+// CX = remaining steps.
+TEXT ·copyPanelAVX512(SB), NOSPLIT, $0-56
+	MOVQ  kb+0(FP), CX
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), R10
+	SHLQ  $2, R10
+	MOVQ  dst+24(FP), DI
+	MOVQ  width+32(FP), R11
+	SHLQ  $2, R11
+	MOVQ  mask0+40(FP), DX
+	KMOVW DX, K3
+	MOVQ  mask1+48(FP), DX
+	KMOVW DX, K4
+
+	TESTQ    CX, CX
+	JZ       cdone
+	KORTESTW K4, K4
+	JNZ      ctwo
+
+cone:	// width ≤ 16
+	VMOVUPS.Z (SI), K3, Z0
+	VMOVUPS   Z0, K3, (DI)
+	ADDQ      R10, SI
+	ADDQ      R11, DI
+	DECQ      CX
+	JNZ       cone
+	JMP       cdone
+
+ctwo:	// 16 < width ≤ 32
+	VMOVUPS.Z (SI), K3, Z0
+	VMOVUPS.Z 64(SI), K4, Z1
+	VMOVUPS   Z0, K3, (DI)
+	VMOVUPS   Z1, K4, 64(DI)
+	ADDQ      R10, SI
+	ADDQ      R11, DI
+	DECQ      CX
+	JNZ       ctwo
+
+cdone:
+	VZEROUPPER
+	RET

@@ -24,7 +24,7 @@ func BenchmarkPack(b *testing.B) {
 			dst := alignedFloats(1536 * 384)
 			b.SetBytes(m * 384 * 4)
 			for range b.N {
-				g.packA(dst, 0, m, 0, 384, 12, active.gather)
+				g.packA(dst, 0, m, 0, 384, 12, active.gather, active.copy)
 			}
 		})
 		b.Run("B"+name, func(b *testing.B) {
@@ -36,7 +36,7 @@ func BenchmarkPack(b *testing.B) {
 			dst := alignedFloats(512 * 384)
 			b.SetBytes(512 * 384 * 4)
 			for range b.N {
-				g.packB(dst, 0, 384, 0, 512, 32, active.gather)
+				g.packB(dst, 0, 384, 0, 512, 32, active.gather, active.copy)
 			}
 		})
 	}
