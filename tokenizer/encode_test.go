@@ -197,3 +197,23 @@ func TestDecode(t *testing.T) {
 	}
 	assert.Equal(t, "\uFFFD", tok.DecodeString([]uint32{uint32(tok.VocabSize()) + 7}))
 }
+
+func TestChunkReaderHardCut(t *testing.T) {
+	// One pre-token longer than the limit: the reader cuts at a UTF-8
+	// boundary rather than hold it all, and loses no byte.
+	text := []byte(strings.Repeat("é", 100))
+	cr := newChunkReader(bytes.NewReader(text), 4, nil)
+	cr.limit = 16
+	var joined []byte
+	for {
+		chunk, err := cr.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(chunk), 16)
+		require.True(t, utf8.Valid(chunk), "cut inside a character: %q", chunk)
+		joined = append(joined, chunk...)
+	}
+	assert.Equal(t, text, joined)
+}

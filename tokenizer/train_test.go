@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,4 +46,32 @@ func keys(m map[string]int) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func TestTrainProgressAndCancel(t *testing.T) {
+	var progress bytes.Buffer
+	tok, err := Train(context.Background(), strings.NewReader(builtinText), TrainOptions{VocabSize: 300, Progress: &progress})
+	require.NoError(t, err)
+	assert.Equal(t, 300, tok.VocabSize())
+	assert.Contains(t, progress.String(), "bpe: merging")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = Train(ctx, strings.NewReader(builtinText), TrainOptions{VocabSize: 300})
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestTrainIgnoresSpecialsAndChunking(t *testing.T) {
+	// Special tokens are never counted as text, and reading the input one
+	// byte per Read gives the same merges as reading it at once.
+	withEOT, err := Train(context.Background(), strings.NewReader(builtinText), TrainOptions{VocabSize: 350, Specials: []string{"<|endoftext|>"}})
+	require.NoError(t, err)
+	counts := newWordCounts()
+	counts.addText([]byte(builtinText), withEOT.specs)
+	for _, w := range counts.words {
+		assert.NotContains(t, w, "<|endoftext|>", "a special token was counted as text")
+	}
+	slow, err := Train(context.Background(), iotest.OneByteReader(strings.NewReader(builtinText)), TrainOptions{VocabSize: 350, Specials: []string{"<|endoftext|>"}})
+	require.NoError(t, err)
+	assert.Equal(t, withEOT.merges, slow.merges)
 }
