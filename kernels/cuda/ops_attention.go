@@ -43,6 +43,10 @@ func (d *Device) Attention(out, lse, qkv tensor.Buffer, s tensor.AttentionShape)
 	}
 	grid, block := attnGrid(s)
 	return d.run(func() error {
+		// Issue 8 hook: the fused flash kernels (flash_attention.go) when they apply.
+		if ok, err := d.tryFlashAttention(bs[0], bs[1], bs[2], s); ok {
+			return err
+		}
 		return d.launch("attention_fwd_"+suffix(bs[0].dt), grid, block, 0, bs[0], bs[1], bs[2], s.Batch, s.SeqLen, s.Heads, s.HeadDim)
 	})
 }
@@ -69,6 +73,10 @@ func (d *Device) AttentionBackward(dqkv, dout, qkv, out, lse tensor.Buffer, s te
 	sfx := suffix(dq.dt)
 	grid, block := attnGrid(s)
 	return d.run(func() error {
+		// Issue 8 hook: the fused flash kernels (flash_attention.go) when they apply.
+		if ok, err := d.tryFlashAttentionBackward(dq, do, qb, ob, lb, s); ok {
+			return err
+		}
 		delta, err := d.scratchBuf("attention.delta", tensor.Float32, stats)
 		if err != nil {
 			return err

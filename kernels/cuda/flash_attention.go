@@ -1,0 +1,176 @@
+package cuda
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"sync"
+
+	"github.com/empirical-scaling/harness/tensor"
+)
+
+// Launchers for kernels/src/flash_attention.cu: fused causal attention
+// (FlashAttention-2 style, mma.sync bf16 with fp32 accumulation), forward
+// and a deterministic backward. Its indexing is checked on the CPU by the
+// line-for-line port in kernels/cuda/flashport.
+//
+// Attention and AttentionBackward (ops_attention.go) call tryFlashAttention
+// and tryFlashAttentionBackward first and fall back to the plain reference
+// kernels of attention.cu when these decline (handled == false):
+//
+//   - head dims other than 32, 64, 128;
+//   - float32 buffers, unless CUDA_HARNESS_FLASH_F32=1: the flash kernels
+//     read bf16 operands, so an f32 call would first cast qkv (and dout) to
+//     bf16 scratch buffers and land at bf16 accuracy (~2e-3 relative), not
+//     the float32 accuracy the conformance suite asks of f32 buffers;
+//   - batch·heads above 65535 (the grid's y extent);
+//   - CUDA_HARNESS_NO_FLASH=1 (to compare with, or rule out, these kernels).
+var (
+	flashDisabled = os.Getenv("CUDA_HARNESS_NO_FLASH") == "1"
+	flashF32      = os.Getenv("CUDA_HARNESS_FLASH_F32") == "1"
+)
+
+// Tiling of flash_attention.cu (kBlockM = kBlockN = 64, 4 warps).
+const (
+	flashBlock   = 64
+	flashThreads = 128
+	// cuFuncSetAttribute's CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES.
+	attrMaxDynamicShared = 8
+	defaultSharedLimit   = 48 << 10
+	maxGridY             = 65535 // gridDim.y holds batch·heads
+)
+
+// flashSmem is SmemBytes<Dh> of the .cu: dynamic shared memory per CTA.
+func flashSmem(dh int) (fwd, dkdv, dq int) {
+	tile := flashBlock * (dh + 8) * 2 // one padded bf16 tile
+	return 5 * tile, 6*tile + 4*flashBlock*4, 6 * tile
+}
+
+// flashUses reports whether the flash kernels take a call on dtype dt.
+func flashUses(s tensor.AttentionShape, dt tensor.DType) bool {
+	if flashDisabled {
+		return false
+	}
+	switch s.HeadDim {
+	case 32, 64, 128:
+	default:
+		return false
+	}
+	if s.Batch*s.Heads > maxGridY {
+		return false
+	}
+	return dt == tensor.BFloat16 || (dt == tensor.Float32 && flashF32)
+}
+
+// flashRaised remembers the kernels whose shared-memory limit was raised
+// (CUfunction handles are per context; one set is enough).
+var flashRaised sync.Map
+
+// flashLaunch launches kernel name with smem bytes of dynamic shared
+// memory, raising the kernel's limit first when it is above 48 KiB.
+func (d *Device) flashLaunch(name string, grid Dim3, smem int, args ...any) error {
+	if smem > defaultSharedLimit {
+		fn, err := d.function(name)
+		if err != nil {
+			return err
+		}
+		if _, done := flashRaised.Load(fn); !done {
+			if err := d.drv.funcSetAttribute(fn, attrMaxDynamicShared, smem); err != nil {
+				return fmt.Errorf("cuda: %s: allow %d bytes of shared memory: %w", name, smem, err)
+			}
+			flashRaised.Store(fn, true)
+		}
+	}
+	return d.launch(name, grid, dim1(flashThreads), smem, args...)
+}
+
+// flashQKV returns qkv as bf16: itself, or a scratch copy cast from f32.
+func (d *Device) flashQKV(qkv *buffer) (*buffer, error) {
+	if qkv.dt == tensor.BFloat16 {
+		return qkv, nil
+	}
+	q, err := d.scratchBuf("flash.qkv_bf16", tensor.BFloat16, qkv.n)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.launch("flash_attn_cast_f32_bf16", d.gridFor(qkv.n), dim1(threads), 0, qkv, q, int64(qkv.n)); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+func flashGrid(s tensor.AttentionShape) Dim3 {
+	return Dim3{(s.SeqLen + flashBlock - 1) / flashBlock, s.Batch * s.Heads, 1}
+}
+
+func flashScale(s tensor.AttentionShape) float32 { return float32(1 / math.Sqrt(float64(s.HeadDim))) }
+
+// tryFlashAttention runs the fused forward when it applies (see flashUses).
+// out and qkv share a dtype (checked by the caller); lse is float32. It
+// must be called with the device entered.
+func (d *Device) tryFlashAttention(out, lse, qkv *buffer, s tensor.AttentionShape) (handled bool, err error) {
+	if !flashUses(s, out.dt) {
+		return false, nil
+	}
+	q, err := d.flashQKV(qkv)
+	if err != nil {
+		return true, err
+	}
+	fwd, _, _ := flashSmem(s.HeadDim)
+	name := fmt.Sprintf("flash_attn_fwd_d%d_%s", s.HeadDim, suffix(out.dt))
+	return true, d.flashLaunch(name, flashGrid(s), fwd, q, out, lse, s.SeqLen, s.Heads, flashScale(s))
+}
+
+// tryFlashAttentionBackward runs the fused backward when it applies:
+// the pre-pass (D = rowsum(dO∘O), dO → bf16 for f32), then the dK/dV pass
+// (one CTA per key block) and the dQ pass (one CTA per query block). No
+// atomics: the result is bit-reproducible. It accumulates into dqkv and
+// must be called with the device entered.
+func (d *Device) tryFlashAttentionBackward(dqkv, dout, qkv, out, lse *buffer, s tensor.AttentionShape) (handled bool, err error) {
+	if !flashUses(s, dqkv.dt) {
+		return false, nil
+	}
+	q, err := d.flashQKV(qkv)
+	if err != nil {
+		return true, err
+	}
+	rows := s.Batch * s.SeqLen
+	dsum, err := d.scratchBuf("flash.dsum", tensor.Float32, s.Batch*s.Heads*s.SeqLen)
+	if err != nil {
+		return true, err
+	}
+	doBF16, doCast := dout, (*buffer)(nil) // the bf16 pre-pass gets dout_bf16 = NULL
+	if dout.dt == tensor.Float32 {
+		if doCast, err = d.scratchBuf("flash.dout_bf16", tensor.BFloat16, dout.n); err != nil {
+			return true, err
+		}
+		doBF16 = doCast
+	}
+	sfx := suffix(dqkv.dt)
+	pre := fmt.Sprintf("flash_attn_bwd_pre_d%d_%s", s.HeadDim, sfx)
+	preGrid := dim1((rows*s.Heads + flashThreads - 1) / flashThreads)
+	if err := d.flashLaunch(pre, preGrid, 0, out, dout, dsum, doCast, rows, s.SeqLen, s.Heads); err != nil {
+		return true, err
+	}
+	_, dkdvSmem, dqSmem := flashSmem(s.HeadDim)
+	grid, scale := flashGrid(s), flashScale(s)
+	dkdv := fmt.Sprintf("flash_attn_bwd_dkdv_d%d_%s", s.HeadDim, sfx)
+	if err := d.flashLaunch(dkdv, grid, dkdvSmem, q, doBF16, lse, dsum, dqkv, s.SeqLen, s.Heads, scale); err != nil {
+		return true, err
+	}
+	dq := fmt.Sprintf("flash_attn_bwd_dq_d%d_%s", s.HeadDim, sfx)
+	return true, d.flashLaunch(dq, grid, dqSmem, q, doBF16, lse, dsum, dqkv, s.SeqLen, s.Heads, scale)
+}
+
+// flashKernels lists every PTX entry the launchers above can ask for.
+func flashKernels() []string {
+	out := []string{"flash_attn_cast_f32_bf16"}
+	for _, dh := range []int{32, 64, 128} {
+		for _, sfx := range []string{"bf16", "f32"} {
+			for _, k := range []string{"fwd", "bwd_pre", "bwd_dkdv", "bwd_dq"} {
+				out = append(out, fmt.Sprintf("flash_attn_%s_d%d_%s", k, dh, sfx))
+			}
+		}
+	}
+	return out
+}
