@@ -13,6 +13,8 @@ import (
 	"io"
 	"os"
 	"unsafe"
+
+	"github.com/empirical-scaling/harness/data/internal/mmap"
 )
 
 // Shard file format (little-endian), version 1:
@@ -121,7 +123,7 @@ func OpenShard(path string) (*Shard, error) {
 		return nil, fmt.Errorf("shard %s: %w: file has %d bytes, header promises %d tokens (%d bytes); truncated or overwritten",
 			path, ErrCorrupt, st.Size(), h.count, want)
 	}
-	data, unmap, err := mapFile(f, st.Size())
+	data, unmap, err := mmap.Map(f, st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("map shard %s: %w", path, err)
 	}

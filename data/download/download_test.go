@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -274,4 +275,25 @@ func TestUnreachableFailsAtOnce(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "connection refused")
 	assert.Less(t, time.Since(start), 900*time.Millisecond, "no retries when nothing listens")
+}
+
+// A record without a CRC (an older format) is verified by its SHA-256.
+func TestVerifyFallsBackToSHA256(t *testing.T) {
+	dest := filepath.Join(t.TempDir(), "f.txt")
+	content := testContent(5000)
+	require.NoError(t, os.WriteFile(dest, content, 0o644))
+	rec, err := VerifyOrRecord(dest, "")
+	require.NoError(t, err)
+	assert.Len(t, rec.CRC32C, 8)
+	rec.CRC32C = ""
+	blob, err := json.Marshal(rec)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(RecordPath(dest), blob, 0o644))
+	_, err = Verify(dest)
+	require.NoError(t, err)
+	content[10] ^= 1
+	require.NoError(t, os.WriteFile(dest, content, 0o644))
+	_, err = Verify(dest)
+	require.ErrorIs(t, err, ErrChecksum)
+	assert.Contains(t, err.Error(), "SHA-256")
 }

@@ -1,0 +1,3 @@
+// Package mmap maps files read-only: syscall.Mmap on linux and darwin, a
+// plain read elsewhere (no cgo either way).
+package mmap
