@@ -24,6 +24,9 @@ func Report(ctx context.Context, dir string, opts fit.Options, command string) (
 	for _, sk := range s.Skipped {
 		a.Notes = append(a.Notes, "run left out: "+sk)
 	}
+	for _, w := range s.Warnings {
+		a.Notes = append(a.Notes, "warning: "+w)
+	}
 	meta := fit.NewMeta(command)
 	meta.Grid, meta.Device = s.Grid, s.Device
 	if err := a.Write(dir, meta); err != nil {

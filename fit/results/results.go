@@ -24,11 +24,15 @@ type Sweep struct {
 	Device  string
 	Points  []fit.Point
 	Skipped []string
+	// Warnings are problems that do not stop the analysis, such as an
+	// unreadable metrics.csv (the run then has no curve in curves.png).
+	Warnings []string
 }
 
 // LoadSweep reads DIR/results.json and, for each run, DIR/<run>/result.json
 // when present (it is newer than the copy in results.json, e.g. after an
-// interrupted sweep). Runs that are not finished, or whose loss is not a
+// interrupted sweep). A run whose result carries no curve gets it from
+// DIR/<run>/metrics.csv when that exists. Runs that are not finished, or whose loss is not a
 // positive finite number, are skipped with a reason. A file that cannot be
 // read or parsed is an error naming the file.
 func LoadSweep(dir string) (*Sweep, error) {
@@ -66,6 +70,16 @@ func LoadSweep(dir string) (*Sweep, error) {
 		if why != "" {
 			s.Skipped = append(s.Skipped, fmt.Sprintf("%s: %s", r.Name, why))
 			continue
+		}
+		if len(p.Curve) == 0 {
+			mpath := filepath.Join(dir, r.Name, "metrics.csv")
+			curve, err := readCurve(mpath)
+			switch {
+			case err == nil:
+				p.Curve = curve
+			case !errors.Is(err, fs.ErrNotExist):
+				s.Warnings = append(s.Warnings, err.Error())
+			}
 		}
 		s.Points = append(s.Points, p)
 	}

@@ -98,3 +98,24 @@ func TestLoadSweepNamesTheBadFile(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadSweepReadsCurvesFromMetricsCSV(t *testing.T) {
+	dir := sweepDir(t)
+	r := run("gelu-b", "gelu", experiment.RoleAnchor, 4000, 4, experiment.StatusFinished)
+	r.Curve = nil
+	writeJSON(t, filepath.Join(dir, "gelu-b", "result.json"), r)
+	csv := experiment.MetricsHeader + "\n1,100,0.001,6,,1,10,0.1\n2,200,0.001,5,4.5,1,10,0.2\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "gelu-b", "metrics.csv"), []byte(csv), 0o644))
+	r.Name = "gelu-h"
+	r.Role = experiment.RoleHoldout
+	writeJSON(t, filepath.Join(dir, "gelu-h", "result.json"), r)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "gelu-h", "metrics.csv"), []byte("step,tokens,val_loss\n1,x,3\n"), 0o644))
+
+	s, err := LoadSweep(dir)
+	require.NoError(t, err)
+	require.Len(t, s.Points, 3)
+	assert.Equal(t, []fit.CurvePoint{{Tokens: 200, ValLoss: 4.5}}, s.Points[1].Curve)
+	assert.Empty(t, s.Points[2].Curve)
+	require.Len(t, s.Warnings, 1)
+	assert.Contains(t, s.Warnings[0], filepath.Join("gelu-h", "metrics.csv"))
+}
