@@ -62,7 +62,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.HFEndpoint == "" {
 		o.HFEndpoint = DefaultHFEndpoint
 	}
-	if !strings.HasPrefix(o.HFEndpoint, "http://") && !strings.HasPrefix(o.HFEndpoint, "https://") {
+	if o.Source == "tinystories" && !strings.HasPrefix(o.HFEndpoint, "http://") && !strings.HasPrefix(o.HFEndpoint, "https://") {
 		return o, fmt.Errorf("hugging face endpoint %q must start with http:// or https://", o.HFEndpoint)
 	}
 	if o.VocabSize == 0 {
