@@ -121,6 +121,8 @@ func (g *Graph) Backward(loss *Tensor) error {
 	switch {
 	case loss.graph != g:
 		return errors.New("tensor: Backward: loss was not produced by this graph")
+	case loss.buf == nil:
+		return fmt.Errorf("tensor: Backward: loss %v was released by Reset", loss.shape)
 	case loss.Len() != 1:
 		return shapeErr("Backward", "loss must have one element, has shape %v", loss.shape)
 	case !loss.requiresGrad:

@@ -136,8 +136,8 @@ func (t *Tensor) Dim(i int) int {
 	return t.shape[i]
 }
 
-// Len is the number of elements.
-func (t *Tensor) Len() int { return t.buf.Len() }
+// Len is the number of elements (also after the buffer was released).
+func (t *Tensor) Len() int { return numel(t.shape) }
 
 // DType is the element type.
 func (t *Tensor) DType() DType { return t.buf.DType() }
@@ -156,6 +156,9 @@ func (t *Tensor) SetRequiresGrad(on bool) { t.requiresGrad = on }
 
 // Float32s copies the elements to the host as float32.
 func (t *Tensor) Float32s() ([]float32, error) {
+	if t.buf == nil {
+		return nil, fmt.Errorf("tensor: Float32s: tensor %v was released (its graph was Reset or it was freed)", t.shape)
+	}
 	if t.consumed != "" {
 		return nil, fmt.Errorf("tensor: Float32s: contents were overwritten by %s", t.consumed)
 	}
