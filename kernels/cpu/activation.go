@@ -2,7 +2,6 @@ package cpu
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/empirical-scaling/harness/tensor"
 )
@@ -12,13 +11,14 @@ const (
 	geluC = 0.044715
 )
 
-// sigmoid32 is the logistic function, stable for large |x|.
+// sigmoid32 is the logistic function, stable for large |x| (e^−|x| never
+// overflows).
 func sigmoid32(x float32) float32 {
 	if x >= 0 {
-		return float32(1 / (1 + math.Exp(-float64(x))))
+		return 1 / (1 + exp32(-x))
 	}
-	e := math.Exp(float64(x))
-	return float32(e / (1 + e))
+	e := exp32(x)
+	return e / (1 + e)
 }
 
 // GeLU applies 0.5·x·(1+tanh(u)), u = sqrt(2/pi)·(x+0.044715·x³),

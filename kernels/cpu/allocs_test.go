@@ -40,7 +40,9 @@ func TestHotOpsAllocateLittle(t *testing.T) {
 		"GeLU":              func() error { return d.GeLU(big, big) },
 		"AdamW":             func() error { return d.AdamW(adam, big, big, big, big, nil) },
 		"CrossEntropy":      func() error { return d.CrossEntropy(buf(1), x, ids, n, c, 1, true) },
-		"Embedding":         func() error { return d.Embedding(out, x, x, ids, tensor.EmbeddingShape{Batch: s.Batch, SeqLen: s.SeqLen, Vocab: n, Width: c}) },
+		"Embedding": func() error {
+			return d.Embedding(out, x, x, ids, tensor.EmbeddingShape{Batch: s.Batch, SeqLen: s.SeqLen, Vocab: n, Width: c})
+		},
 	}
 	for name, op := range ops {
 		require.NoError(t, op(), name)

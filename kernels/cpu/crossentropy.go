@@ -45,19 +45,27 @@ func (d *Device) CrossEntropy(loss, logits, targets tensor.Buffer, rows, vocab i
 			for _, v := range row {
 				mx = max(mx, v)
 			}
+			xt := row[tg[r]]
 			var sum float64
-			for _, v := range row {
-				sum += math.Exp(float64(v - mx))
-			}
-			lse := float64(mx) + math.Log(sum)
-			per[r] = lse - float64(row[tg[r]])
-			if writeGrad {
-				inv := 1 / sum
-				for j, v := range row {
-					row[j] = scale * float32(math.Exp(float64(v-mx))*inv)
+			if !writeGrad {
+				for _, v := range row {
+					sum += float64(exp32(v - mx))
 				}
-				row[tg[r]] -= scale
+				per[r] = float64(mx) + math.Log(sum) - float64(xt)
+				continue
 			}
+			// Keep the exponentials in the row, then scale them into softmax.
+			for j, v := range row {
+				e := exp32(v - mx)
+				row[j] = e
+				sum += float64(e)
+			}
+			per[r] = float64(mx) + math.Log(sum) - float64(xt)
+			f := float32(float64(scale) / sum)
+			for j := range row {
+				row[j] *= f
+			}
+			row[tg[r]] -= scale
 		}
 	})
 	var total float64
