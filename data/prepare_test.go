@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -346,3 +347,52 @@ func TestPrepareCancelled(t *testing.T) {
 }
 
 var _ = io.EOF
+
+// Two processes (here: goroutines) preparing the same dataset at once
+// both end up with the one finished folder.
+func TestPrepareConcurrent(t *testing.T) {
+	opts := Options{Source: "synthetic", CacheDir: t.TempDir(), SyntheticBytes: 200 << 10, VocabSize: 300}
+	var wg sync.WaitGroup
+	dss := make([]*Dataset, 3)
+	errs := make([]error, 3)
+	for i := range dss {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dss[i], errs[i] = Prepare(context.Background(), opts)
+		}()
+	}
+	wg.Wait()
+	for i := range dss {
+		require.NoError(t, errs[i])
+		t.Cleanup(func() { _ = dss[i].Close() })
+	}
+	for i := range dss {
+		assert.Equal(t, dss[0].Dir, dss[i].Dir)
+		assert.True(t, slices.Equal(dss[0].Train.Tokens(), dss[i].Train.Tokens()), "same tokens")
+	}
+	entries, err := os.ReadDir(filepath.Join(opts.CacheDir, "datasets"))
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no build folders left behind")
+}
+
+// The real TinyStories excerpt from the shared fixtures, served the way
+// Hugging Face serves it.
+func TestPrepareTinyStoriesFixture(t *testing.T) {
+	sample, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "tokenizer", "tinystories_sample.txt"))
+	if err != nil {
+		t.Skipf("shared fixture tinystories_sample.txt not found (%v); it lives in ../shared/fixtures next to the repository", err)
+	}
+	h := &hfServer{files: map[string][]byte{TinyTrainFile: sample, TinyValidFile: sample}}
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	ds := prepare(t, Options{Source: "tinystories", CacheDir: t.TempDir(), HFEndpoint: ts.URL, VocabSize: 300})
+	docs := int64(bytes.Count(sample, []byte(EOT)) + 1)
+	if bytes.HasSuffix(bytes.TrimSpace(sample), []byte(EOT)) {
+		docs--
+	}
+	assert.Equal(t, docs, ds.Meta.TrainDocs)
+	text := decode(t, ds, ds.Train.Tokens())
+	assert.True(t, strings.HasPrefix(text, "Once upon a time there was a little boy named Ben."), text[:80])
+	assert.Contains(t, text, "“Wow, that is a really amazing vase! Can I buy it?”", "UTF-8 quotes survive the round trip")
+}
