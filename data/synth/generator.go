@@ -13,7 +13,7 @@ import (
 
 // Version changes whenever the generator's output for a seed changes, so
 // caches keyed on it are never served stale text.
-const Version = 1
+const Version = 2
 
 // Separator is the document separator the data pipeline puts between
 // stories.

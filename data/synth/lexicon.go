@@ -147,6 +147,7 @@ var families = map[string]*family{
 	"job":       nounFamily(jobs),
 	"color":     plainFamily(colors),
 	"adj":       plainFamily(adjectives),
+	"hadj":      plainFamily(heroAdjectives),
 	"trait":     plainFamily(traits),
 	"happy":     plainFamily(happyFeelings),
 	"sad":       plainFamily(sadFeelings),

@@ -6,7 +6,7 @@ package synth
 
 var intros = []([]step){
 	mustPlot(
-		`Once upon a time, there was {a} {~adj} {hkind} named {hero}. | Once upon a time, in {a} {~adj} {place}, there lived {a} {hkind} named {hero}. | There was once {a} {trait} {hkind} called {hero}. | One {~daytime}, {a} {~adj} {hkind} named {hero} woke up early.`,
+		`Once upon a time, there was {a} {~hadj} {hkind} named {hero}. | Once upon a time, in {a} {~adj} {place}, there lived {a} {hkind} named {hero}. | There was once {a} {trait} {hkind} called {hero}. | One {~daytime}, {a} {~hadj} {hkind} named {hero} woke up early.`,
 		`{He} lived with {his} {parent} in {a} {~adj} {home} near the {~nature}. | {Hero} lived in {a} {~color} {home} with {his} {parent}. | {Hero} and {his} {parent} lived in {a} {~adj} {home} by the {place}.`,
 		`?70 {Hero} was {a} {trait} {hkind} who loved to {act}. | {Hero} loved to {act} more than anything. | Every day, {hero} liked to {act} with {his} {parent}.`,
 		`?80 {Hero} had {a} {ocolor} {obj} that {he} loved very much. | {His} favorite thing in the whole world was {a} {oadj} {ocolor} {obj}. | {Hero} took {his} {ocolor} {obj} everywhere {he} went.`,
@@ -44,7 +44,7 @@ var fillers = mustTemplates(
 	`{Hero} counted {~number} {~toy.pl} and {~number} {~food.pl}.`,
 	`{~Adj} {~animal.pl} like to {~move} when it is {~weather}.`,
 	`{Hero} could see {~adj} {~nature.pl} from {his} {~furniture}.`,
-	`A {~job} {~say} hello and gave {hero} {a} {~food}.`,
+	`A {~job} said hello and gave {hero} {a} {~food}.`,
 )
 
 var plots = []([]step){

@@ -195,3 +195,7 @@ const sweets = `sugar, sprinkles, chocolate, vanilla, caramel, syrup, frosting, 
 
 const insideThings = `a tiny key, a shiny coin, a little note, a map, a gold ring, a blue stone, a small bell, a feather,
 an old photo, a seed, a marble, a silver button, a glass bead, a paper star, a wooden whistle`
+
+// heroAdjectives describe a main character when the story opens.
+const heroAdjectives = `little, small, big, young, tiny, fluffy, happy, brave, kind, curious, clever, shy, friendly,
+cheerful, playful, gentle, sleepy, busy, silly, funny, proud, careful, quiet, cute, lively, sweet, smart, strong`
