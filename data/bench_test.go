@@ -20,7 +20,7 @@ func BenchmarkEncodeCorpus(b *testing.B) {
 	c := newSynthCorpus(1, size)
 	it, _, err := c.open(false)
 	require.NoError(b, err)
-	text, err := io.ReadAll(newDocReader(it, nil))
+	text, err := io.ReadAll(newDocReader(it))
 	require.NoError(b, err)
 	tok, err := tokenizer.Train(context.Background(), bytes.NewReader(text[:4<<20]), tokenizer.TrainOptions{VocabSize: DefaultVocabSynthetic, Specials: []string{EOT}})
 	require.NoError(b, err)

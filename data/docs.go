@@ -103,24 +103,18 @@ func splitOnBlankLine(data []byte, atEOF bool) (int, []byte, error) {
 	return 0, nil, nil
 }
 
-// docReader is the text stream of the documents it keeps, each followed
-// by EOT. keep gets each document's index (0-based, over all documents).
+// docReader is the text stream of documents, each followed by EOT.
 type docReader struct {
 	docs  docIter
-	keep  func(i int64) bool
-	i     int64
 	buf   []byte
 	off   int
 	err   error
-	bytes int64 // document bytes kept so far (without separators)
-	kept  int64 // documents kept so far
+	bytes int64 // document bytes so far (without separators)
+	kept  int64 // documents so far
 }
 
-func newDocReader(docs docIter, keep func(int64) bool) *docReader {
-	if keep == nil {
-		keep = func(int64) bool { return true }
-	}
-	return &docReader{docs: docs, keep: keep, buf: make([]byte, 0, 256<<10)}
+func newDocReader(docs docIter) *docReader {
+	return &docReader{docs: docs, buf: make([]byte, 0, 256<<10)}
 }
 
 func (r *docReader) Read(p []byte) (int, error) {
@@ -143,12 +137,9 @@ func (r *docReader) fill() {
 			r.err = err
 			return
 		}
-		if r.keep(r.i) {
-			r.buf = append(r.buf, doc...)
-			r.buf = append(r.buf, eot...)
-			r.bytes += int64(len(doc))
-			r.kept++
-		}
-		r.i++
+		r.buf = append(r.buf, doc...)
+		r.buf = append(r.buf, eot...)
+		r.bytes += int64(len(doc))
+		r.kept++
 	}
 }

@@ -52,7 +52,7 @@ func TestSplitDocuments(t *testing.T) {
 
 func TestDocReaderJoinsWithEOT(t *testing.T) {
 	it := newScanDocs(strings.NewReader("a\n\nbb\n\nccc"), splitBlank)
-	r := newDocReader(it, nil)
+	r := newDocReader(it)
 	b, err := io.ReadAll(iotest.HalfReader(r))
 	require.NoError(t, err)
 	assert.Equal(t, "a"+EOT+"bb"+EOT+"ccc"+EOT, string(b))

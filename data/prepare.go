@@ -245,7 +245,7 @@ func makeTokenizer(ctx context.Context, opts Options, c corpus) (*tokenizer.Toke
 		return nil, err
 	}
 	defer closer.Close()
-	sample := io.LimitReader(newDocReader(it, nil), opts.TokenizerSample)
+	sample := io.LimitReader(newDocReader(it), opts.TokenizerSample)
 	tok, err := tokenizer.Train(ctx, sample, tokenizer.TrainOptions{VocabSize: opts.VocabSize, Specials: []string{EOT}, Progress: opts.Progress})
 	if err != nil {
 		return nil, fmt.Errorf("train tokenizer (vocab %d on %d MB of %s): %w", opts.VocabSize, opts.TokenizerSample>>20, c.label(), err)
@@ -264,7 +264,7 @@ func encodePart(ctx context.Context, opts Options, tok *tokenizer.Tokenizer, c c
 		return 0, 0, 0, err
 	}
 	defer closer.Close()
-	dr := newDocReader(it, nil)
+	dr := newDocReader(it)
 	var r io.Reader = dr
 	if opts.Progress != nil {
 		bar := progress.New(opts.Progress, c.sizeHint(val), "encode "+part)

@@ -11,6 +11,8 @@ import (
 // Window k (counting from 0 over the sampler's life) starts at
 // rng.Below(splitmix64(seed, k), Len-seqLen), so the same seed gives the
 // same batches on every machine, and any position can be restored in O(1).
+// A Sampler reads its shard's memory directly: close the shard only after
+// the last Next.
 type Sampler struct {
 	tokens        []uint16
 	batch, seqLen int
