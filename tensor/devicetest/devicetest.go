@@ -62,6 +62,7 @@ func Run(t *testing.T, dev tensor.Device, opts Options) {
 		name string
 		fn   func(*testing.T)
 	}{
+		{"Allocator", suite.allocator},
 		{"Memory", suite.memory},
 		{"BF16Storage", suite.bf16Storage},
 		{"Add", suite.add},

@@ -39,6 +39,66 @@ func numGrad(xs [][]float64, which []int, up []float64, f func([][]float64) []fl
 	return out
 }
 
+// numGradAt is numGrad for input w at the listed elements only, for shapes
+// too big to difference every element.
+func numGradAt(xs [][]float64, w int, at []int, up []float64, f func([][]float64) []float64) []float64 {
+	obj := func() float64 {
+		var s float64
+		for i, y := range f(xs) {
+			s += up[i] * y
+		}
+		return s
+	}
+	x := xs[w]
+	g := make([]float64, len(at))
+	for k, i := range at {
+		v := x[i]
+		h := fdStep * max(1, math.Abs(v))
+		x[i] = v + h
+		lp := obj()
+		x[i] = v - h
+		lm := obj()
+		x[i] = v
+		g[k] = (lp - lm) / (2 * h)
+	}
+	return g
+}
+
+// sample returns k distinct indices in [0, n), sorted, always including 0 and n−1.
+func (e *env) sample(n, k int) []int {
+	k = min(k, n)
+	seen := map[int]bool{0: true, n - 1: true}
+	for len(seen) < k {
+		seen[e.rng.IntN(n)] = true
+	}
+	out := make([]int, 0, len(seen))
+	for i := range n {
+		if seen[i] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// points returns every index of an input of n elements when n is small,
+// else a sample of 48: central differences cost two reference forwards per
+// element.
+func (e *env) points(n int) []int {
+	if n <= 400 {
+		return e.sample(n, n)
+	}
+	return e.sample(n, 48)
+}
+
+// pick returns v at the listed indices.
+func pick(v []float64, at []int) []float64 {
+	out := make([]float64, len(at))
+	for k, i := range at {
+		out[k] = v[i]
+	}
+	return out
+}
+
 // accum returns pre + g: what a backward op must leave in a gradient
 // buffer that held pre.
 func accum(pre, g []float64) []float64 {
@@ -76,7 +136,9 @@ func (s *suite) gradEmbedding(t *testing.T) {
 				idv[0] = idv[len(idv)-1] // a repeated id must sum its rows
 				ids := e.ints(idv)
 				dout, up := e.input(dt, e.randn(sh.Batch*sh.SeqLen*sh.Width, 1))
-				want := numGrad([][]float64{tv, pv}, []int{0, 1}, up, func(x [][]float64) []float64 { return refEmbedding(x[0], x[1], idv, sh) })
+				ref := func(x [][]float64) []float64 { return refEmbedding(x[0], x[1], idv, sh) }
+				at0, at1 := e.points(len(tv)), e.points(len(pv))
+				in := [][]float64{tv, pv}
 				dwte, pre0 := e.gradBuf(len(tv))
 				var dwpe tensor.Buffer
 				var pre1 []float64
@@ -84,9 +146,9 @@ func (s *suite) gradEmbedding(t *testing.T) {
 					dwpe, pre1 = e.gradBuf(len(pv))
 				}
 				e.must("EmbeddingBackward", s.dev.EmbeddingBackward(dwte, dwpe, dout, ids, sh))
-				e.expect("dwte", e.read(dwte), accum(pre0, want[0]), s.tol("grad", dt))
+				e.expect("dwte", pick(e.read(dwte), at0), accum(pick(pre0, at0), numGradAt(in, 0, at0, up, ref)), s.tol("grad", dt))
 				if withPos {
-					e.expect("dwpe", e.read(dwpe), accum(pre1, want[1]), s.tol("grad", dt))
+					e.expect("dwpe", pick(e.read(dwpe), at1), accum(pick(pre1, at1), numGradAt(in, 1, at1, up, ref)), s.tol("grad", dt))
 				}
 			})
 		}
@@ -94,7 +156,7 @@ func (s *suite) gradEmbedding(t *testing.T) {
 }
 
 func (s *suite) gradLayerNorm(t *testing.T) {
-	for _, sh := range [][2]int{{1, 2}, {3, 5}, {4, 67}} {
+	for _, sh := range [][2]int{{1, 2}, {3, 5}, {4, 67}, {64, 257}} {
 		for _, params := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%dx%d/dw,db=%v", sh[0], sh[1], params), func(t *testing.T) {
 				e := s.env(t)
@@ -106,10 +168,13 @@ func (s *suite) gradLayerNorm(t *testing.T) {
 				out, mean, rstd := e.alloc(dt, rows*cols), e.alloc(dt, rows), e.alloc(dt, rows)
 				e.must("LayerNorm", s.dev.LayerNorm(out, mean, rstd, x, w, b, rows, cols))
 				dout, up := e.input(dt, e.randn(rows*cols, 1))
-				want := numGrad([][]float64{xv, wv, bv}, []int{0, 1, 2}, up, func(in [][]float64) []float64 {
+				in := [][]float64{xv, wv, bv}
+				ref := func(in [][]float64) []float64 {
 					o, _, _ := refLayerNorm(in[0], in[1], in[2], rows, cols)
 					return o
-				})
+				}
+				// Every element of small shapes; a sample of big ones.
+				at := e.points
 				dx, px := e.gradBuf(rows * cols)
 				var dw, db tensor.Buffer
 				var pw, pb []float64
@@ -118,10 +183,12 @@ func (s *suite) gradLayerNorm(t *testing.T) {
 					db, pb = e.gradBuf(cols)
 				}
 				e.must("LayerNormBackward", s.dev.LayerNormBackward(dx, dw, db, dout, x, w, mean, rstd, rows, cols))
-				e.expect("dx", e.read(dx), accum(px, want[0]), s.tol("grad", dt))
+				ax := at(rows * cols)
+				e.expect("dx", pick(e.read(dx), ax), accum(pick(px, ax), numGradAt(in, 0, ax, up, ref)), s.tol("grad", dt))
 				if params {
-					e.expect("dw", e.read(dw), accum(pw, want[1]), s.tol("grad", dt))
-					e.expect("db", e.read(db), accum(pb, want[2]), s.tol("grad", dt))
+					ac := at(cols)
+					e.expect("dw", pick(e.read(dw), ac), accum(pick(pw, ac), numGradAt(in, 1, ac, up, ref)), s.tol("grad", dt))
+					e.expect("db", pick(e.read(db), ac), accum(pick(pb, ac), numGradAt(in, 2, ac, up, ref)), s.tol("grad", dt))
 				}
 			})
 		}
@@ -135,10 +202,11 @@ func (s *suite) gradGeLU(t *testing.T) {
 			dt := tensor.Float32
 			x, xv := e.input(dt, e.randn(n, 2.5))
 			dout, up := e.input(dt, e.randn(n, 1))
-			want := numGrad([][]float64{xv}, []int{0}, up, func(in [][]float64) []float64 { return refGeLU(in[0]) })
+			at := e.points(n)
+			want := numGradAt([][]float64{xv}, 0, at, up, func(in [][]float64) []float64 { return refGeLU(in[0]) })
 			dx, pre := e.gradBuf(n)
 			e.must("GeLUBackward", s.dev.GeLUBackward(dx, x, dout))
-			e.expect("dx", e.read(dx), accum(pre, want[0]), s.tol("grad", dt))
+			e.expect("dx", pick(e.read(dx), at), accum(pick(pre, at), want), s.tol("grad", dt))
 		})
 	}
 }
@@ -151,10 +219,11 @@ func (s *suite) gradSwiGLU(t *testing.T) {
 			dt := tensor.Float32
 			x, xv := e.input(dt, e.randn(rows*2*hidden, 2))
 			dout, up := e.input(dt, e.randn(rows*hidden, 1))
-			want := numGrad([][]float64{xv}, []int{0}, up, func(in [][]float64) []float64 { return refSwiGLU(in[0], rows, hidden) })
+			at := e.points(len(xv))
+			want := numGradAt([][]float64{xv}, 0, at, up, func(in [][]float64) []float64 { return refSwiGLU(in[0], rows, hidden) })
 			dx, pre := e.gradBuf(len(xv))
 			e.must("SwiGLUBackward", s.dev.SwiGLUBackward(dx, x, dout, rows, hidden))
-			e.expect("dx", e.read(dx), accum(pre, want[0]), s.tol("grad", dt))
+			e.expect("dx", pick(e.read(dx), at), accum(pick(pre, at), want), s.tol("grad", dt))
 		})
 	}
 }
@@ -163,7 +232,8 @@ func (s *suite) gradAttention(t *testing.T) {
 	shapes := []tensor.AttentionShape{
 		{Batch: 1, SeqLen: 1, Heads: 1, HeadDim: 1},
 		{Batch: 2, SeqLen: 5, Heads: 2, HeadDim: 3},
-		{Batch: 1, SeqLen: 67, Heads: 2, HeadDim: 2}, // crosses a 64-row block
+		{Batch: 1, SeqLen: 67, Heads: 2, HeadDim: 2},   // crosses a 64-row block
+		{Batch: 2, SeqLen: 130, Heads: 8, HeadDim: 16}, // many heads, three blocks: sampled elements
 	}
 	for _, sh := range shapes {
 		t.Run(fmt.Sprintf("B%d_T%d_H%d_D%d", sh.Batch, sh.SeqLen, sh.Heads, sh.HeadDim), func(t *testing.T) {
@@ -174,13 +244,18 @@ func (s *suite) gradAttention(t *testing.T) {
 			out, lse := e.alloc(dt, sh.Batch*sh.SeqLen*c), e.alloc(tensor.Float32, sh.Batch*sh.Heads*sh.SeqLen)
 			e.must("Attention", s.dev.Attention(out, lse, qkv, sh))
 			dout, up := e.input(dt, e.randn(len(xv)/3, 1))
-			want := numGrad([][]float64{xv}, []int{0}, up, func(in [][]float64) []float64 {
+			ref := func(in [][]float64) []float64 {
 				o, _ := refAttention(in[0], sh)
 				return o
-			})
+			}
+			at := e.sample(len(xv), 24)
+			if len(xv) <= 1000 {
+				at = e.sample(len(xv), len(xv)) // every element
+			}
+			want := numGradAt([][]float64{xv}, 0, at, up, ref)
 			dqkv, pre := e.gradBuf(len(xv))
 			e.must("AttentionBackward", s.dev.AttentionBackward(dqkv, dout, qkv, out, lse, sh))
-			e.expect("dqkv", e.read(dqkv), accum(pre, want[0]), s.tol("grad", dt))
+			e.expect(fmt.Sprintf("dqkv at %d elements", len(at)), pick(e.read(dqkv), at), accum(pick(pre, at), want), s.tol("grad", dt))
 		})
 	}
 }
