@@ -9,6 +9,7 @@ package tokenizer
 
 import (
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	tiktoken "github.com/pkoukk/tiktoken-go"
@@ -55,6 +56,30 @@ func BenchmarkEncodeTiktokenGo(b *testing.B) {
 		_ = enc.Encode(text, []string{"all"}, nil)
 	}
 	reportMBs(b, len(text))
+}
+
+// BenchmarkEncodeVsTiktokenGo alternates ours and tiktoken-go on the same
+// text inside each iteration, so that load from other processes hits both
+// alike, and reports both speeds and their ratio.
+func BenchmarkEncodeVsTiktokenGo(b *testing.B) {
+	tok := loadGPT2(b)
+	enc := tiktokenGPT2(b)
+	text := englishText(b)
+	s := string(text)
+	var ours, peer time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		_ = tok.Encode(text)
+		t1 := time.Now()
+		_ = enc.Encode(s, []string{"all"}, nil)
+		peer += time.Since(t1)
+		ours += t1.Sub(t0)
+	}
+	mb := float64(len(text)) * float64(b.N) / 1e6
+	b.ReportMetric(mb/ours.Seconds(), "ours-MB/s")
+	b.ReportMetric(mb/peer.Seconds(), "tiktoken-go-MB/s")
+	b.ReportMetric(peer.Seconds()/ours.Seconds(), "x-faster")
 }
 
 // FuzzTiktokenAgrees compares our GPT-2 ids with tiktoken-go's on valid
