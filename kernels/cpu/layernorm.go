@@ -11,8 +11,8 @@ import (
 const lnEps = 1e-5
 
 // LayerNorm normalises each row of x (rows×cols) to zero mean and unit
-// variance (biased, float32 statistics), then applies w and b; it saves
-// each row's mean and 1/std.
+// variance (biased; sums in float64, statistics saved as float32), then
+// applies w and b; it saves each row's mean and 1/std.
 func (d *Device) LayerNorm(out, mean, rstd, x, w, b tensor.Buffer, rows, cols int) error {
 	const op = "LayerNorm"
 	if rows <= 0 || cols <= 0 {
@@ -45,16 +45,19 @@ func (d *Device) LayerNorm(out, mean, rstd, x, w, b tensor.Buffer, rows, cols in
 	parallelFor(rows, 4*cols, 1, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			xr, or := xs[r*cols:(r+1)*cols], o[r*cols:(r+1)*cols]
-			var sum float32
+			// Sums in float64: a float32 running sum of a row with a large
+			// mean loses ~sqrt(cols) roundings of the sum's size.
+			var sum float64
 			for _, v := range xr {
-				sum += v
+				sum += float64(v)
 			}
-			m := sum / float32(cols)
-			var ss float32
+			m := float32(sum / float64(cols))
+			var ss float64
 			for _, v := range xr {
-				ss += (v - m) * (v - m)
+				dv := float64(v - m)
+				ss += dv * dv
 			}
-			s := float32(1 / math.Sqrt(float64(ss/float32(cols))+lnEps))
+			s := float32(1 / math.Sqrt(ss/float64(cols)+lnEps))
 			for j, v := range xr {
 				or[j] = (v-m)*s*ws[j] + bs[j]
 			}

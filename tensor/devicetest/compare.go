@@ -12,13 +12,19 @@ var nan32 = float32(math.NaN())
 // elements near zero measured against the typical magnitude of the output.
 // NaN and Inf in got always fail; an all-zero want demands an exact match.
 func closeTo(got, want []float64, tol float64) error {
+	_, err := relErr(got, want, tol)
+	return err
+}
+
+// relErr is closeTo that also returns the worst relative error it measured.
+func relErr(got, want []float64, tol float64) (float64, error) {
 	if len(got) != len(want) {
-		return fmt.Errorf("%d values, want %d", len(got), len(want))
+		return 0, fmt.Errorf("%d values, want %d", len(got), len(want))
 	}
 	var ss float64
 	for _, w := range want {
 		if math.IsNaN(w) || math.IsInf(w, 0) {
-			return fmt.Errorf("reference is not finite (%v): the test is broken", w)
+			return 0, fmt.Errorf("reference is not finite (%v): the test is broken", w)
 		}
 		ss += w * w
 	}
@@ -26,7 +32,7 @@ func closeTo(got, want []float64, tol float64) error {
 	worst, at := 0.0, -1
 	for i, g := range got {
 		if math.IsNaN(g) || math.IsInf(g, 0) {
-			return fmt.Errorf("element %d of %d is %v (want %v)", i, len(got), g, want[i])
+			return math.Inf(1), fmt.Errorf("element %d of %d is %v (want %v)", i, len(got), g, want[i])
 		}
 		den := max(math.Abs(want[i]), rms)
 		var r float64
@@ -41,7 +47,7 @@ func closeTo(got, want []float64, tol float64) error {
 		}
 	}
 	if worst > tol {
-		return fmt.Errorf("relative error %.3g > bound %.3g at element %d of %d: got %v, want %v", worst, tol, at, len(got), got[at], want[at])
+		return worst, fmt.Errorf("relative error %.3g > bound %.3g at element %d of %d: got %v, want %v", worst, tol, at, len(got), got[at], want[at])
 	}
-	return nil
+	return worst, nil
 }

@@ -213,7 +213,10 @@ func (e *env) must(what string, err error) {
 // of want, see closeTo.
 func (e *env) expect(what string, got, want []float64, tol float64) {
 	e.t.Helper()
-	if err := closeTo(got, want, tol); err != nil {
+	worst, err := relErr(got, want, tol)
+	if err != nil {
 		e.t.Errorf("%s: %v", what, err)
+		return
 	}
+	e.t.Logf("%s: relative error %.2g (bound %.2g)", what, worst, tol)
 }
