@@ -30,6 +30,10 @@ type Options struct {
 	DTypes []tensor.DType
 	// TolScale multiplies every error bound; 0 means 1.
 	TolScale float64
+	// OpTolScale multiplies single bounds, by the names of the bounds table
+	// in tolerance.go ("matmul", "attention", "grad", ...), e.g. for a
+	// backend whose MatMul uses TF32. Unknown names fail the suite.
+	OpTolScale map[string]float64
 	// Seed seeds the random inputs; 0 picks a fixed default.
 	Seed uint64
 }
@@ -56,6 +60,11 @@ func Run(t *testing.T, dev tensor.Device, opts Options) {
 	seed := opts.Seed
 	if seed == 0 {
 		seed = 20261123
+	}
+	for name, v := range opts.OpTolScale {
+		if _, ok := bounds[name]; !ok || v <= 0 {
+			t.Fatalf("devicetest: OpTolScale[%q] = %v: want a positive multiplier of a bound in tolerance.go", name, v)
+		}
 	}
 	suite := &suite{dev: dev, opts: opts, seed: seed}
 	groups := []struct {

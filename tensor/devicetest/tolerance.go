@@ -33,7 +33,8 @@ var bounds = map[string]bound{
 	"model":        {1e-4, 1e-4, "two-block toy transformer, float32 end to end vs float64 central differences: rounding compounds over ~20 ops and the loss's own float32 rounding"},
 }
 
-// tol returns op's bound for dtype dt, times the suite's TolScale.
+// tol returns op's bound for dtype dt, times the suite's TolScale and the
+// op's OpTolScale.
 func (s *suite) tol(op string, dt tensor.DType) float64 {
 	b, ok := bounds[op]
 	if !ok {
@@ -42,6 +43,9 @@ func (s *suite) tol(op string, dt tensor.DType) float64 {
 	v := b.f32
 	if dt == tensor.BFloat16 {
 		v = max(v, b.bf16)
+	}
+	if m, ok := s.opts.OpTolScale[op]; ok {
+		v *= m
 	}
 	return v * s.opts.scale()
 }
