@@ -40,6 +40,10 @@ type argPack struct {
 	slots  [maxKernelArgs]uint64
 	params [maxKernelArgs]unsafe.Pointer
 	n      int
+	// For checks (the fake runtime of the tests): each argument's size in
+	// bytes as the kernel reads it, and whether it is a device pointer.
+	size  [maxKernelArgs]uint8
+	isPtr [maxKernelArgs]bool
 }
 
 // set stores args into the pack, replacing what was there.
@@ -49,10 +53,12 @@ func (a *argPack) set(args ...any) error {
 	}
 	for i, v := range args {
 		var s uint64
+		size, isPtr := uint8(4), false
 		switch x := v.(type) {
 		case devicePtr:
-			s = uint64(x)
+			s, size, isPtr = uint64(x), 8, true
 		case *buffer:
+			size, isPtr = 8, true
 			if x != nil {
 				s = uint64(x.ptr)
 			}
@@ -70,18 +76,19 @@ func (a *argPack) set(args ...any) error {
 				s = 1
 			}
 		case int64:
-			s = uint64(x)
+			s, size = uint64(x), 8
 		case uint64:
-			s = x
+			s, size = x, 8
 		case float32:
 			s = uint64(math.Float32bits(x))
 		case float64:
-			s = math.Float64bits(x)
+			s, size = math.Float64bits(x), 8
 		default:
 			return fmt.Errorf("cuda: kernel argument %d has unsupported type %T", i, v)
 		}
 		a.slots[i] = s
 		a.params[i] = unsafe.Pointer(&a.slots[i])
+		a.size[i], a.isPtr[i] = size, isPtr
 	}
 	a.n = len(args)
 	return nil

@@ -17,7 +17,8 @@ import (
 // use by several goroutines (calls are serialised).
 type Device struct {
 	mu      sync.Mutex
-	drv     *driver
+	drv     runtimeAPI
+	raw     *driver // the same driver, for the calls made only while opening
 	ordinal int
 	dev     int32
 	ctx     uintptr
@@ -58,7 +59,7 @@ func New(ordinal int) (*Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Device{drv: drv, ordinal: ordinal, index: ix, modules: map[string]uintptr{}, funcs: map[string]uintptr{},
+	d := &Device{drv: drv, raw: drv, ordinal: ordinal, index: ix, modules: map[string]uintptr{}, funcs: map[string]uintptr{},
 		scratch: map[string]*buffer{}, syncAll: os.Getenv("CUDA_HARNESS_SYNC") == "1"}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -71,33 +72,33 @@ func New(ordinal int) (*Device, error) {
 
 func (d *Device) open() error {
 	var err error
-	if d.dev, err = d.drv.device(d.ordinal); err != nil {
+	if d.dev, err = d.raw.device(d.ordinal); err != nil {
 		return err
 	}
-	gpu, err := d.drv.deviceName(d.dev)
+	gpu, err := d.raw.deviceName(d.dev)
 	if err != nil {
 		return err
 	}
 	d.name = fmt.Sprintf("cuda:%d (%s)", d.ordinal, gpu)
-	if d.cc[0], err = d.drv.attribute(d.dev, attrComputeCapMajor); err != nil {
+	if d.cc[0], err = d.raw.attribute(d.dev, attrComputeCapMajor); err != nil {
 		return err
 	}
-	if d.cc[1], err = d.drv.attribute(d.dev, attrComputeCapMinor); err != nil {
+	if d.cc[1], err = d.raw.attribute(d.dev, attrComputeCapMinor); err != nil {
 		return err
 	}
 	if d.cc[0] < 8 {
 		return fmt.Errorf("%s has compute capability %d.%d; the kernels need 8.0 or newer (bf16)", d.name, d.cc[0], d.cc[1])
 	}
-	if d.sms, err = d.drv.attribute(d.dev, attrMultiprocessorCount); err != nil {
+	if d.sms, err = d.raw.attribute(d.dev, attrMultiprocessorCount); err != nil {
 		return err
 	}
-	if d.ctx, err = d.drv.primaryCtxRetain(d.dev); err != nil {
+	if d.ctx, err = d.raw.primaryCtxRetain(d.dev); err != nil {
 		return err
 	}
 	if err := d.drv.setCurrent(d.ctx); err != nil {
 		return err
 	}
-	if d.stream, err = d.drv.streamCreate(); err != nil {
+	if d.stream, err = d.raw.streamCreate(); err != nil {
 		return err
 	}
 	d.alloc = newAllocator(d.drv)
