@@ -3,6 +3,7 @@ package cuda
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"unsafe"
 
@@ -35,7 +36,7 @@ type cublasLt struct {
 	path      string
 	handle    uintptr
 	workspace *buffer
-	plans     map[ltKey]*ltPlan
+	plans     map[ltKey]*ltPlan // nil value: cuBLASLt offered no algorithm, use the fallback kernel
 
 	create, destroy, descCreate, descDestroy, descSet               uintptr
 	layoutCreate, layoutDestroy, layoutSet, prefCreate, prefDestroy uintptr
@@ -171,6 +172,9 @@ func (lt *cublasLt) plan(dt tensor.DType, s tensor.MatMulShape) (*ltPlan, error)
 	key := ltKey{dt: dt, s: s}
 	key.s.Accumulate = false
 	if p, ok := lt.plans[key]; ok {
+		if p == nil {
+			return nil, errNoAlgorithm
+		}
 		return p, nil
 	}
 	p := &ltPlan{}
@@ -228,18 +232,26 @@ func (lt *cublasLt) plan(dt tensor.DType, s tensor.MatMulShape) (*ltPlan, error)
 	var found int32
 	if err := lt.call("cublasLtMatmulAlgoGetHeuristic", lt.heuristic, lt.handle, p.desc, p.a, p.b, p.c, p.c, pref, 1,
 		uintptr(unsafe.Pointer(&p.heur[0])), uintptr(unsafe.Pointer(&found))); err != nil {
+		var ce *Error
+		if errors.As(err, &ce) && ce.Code == 15 { // CUBLAS_STATUS_NOT_SUPPORTED
+			lt.plans[key] = nil
+			return nil, errNoAlgorithm
+		}
 		return nil, err
 	}
-	if found == 0 {
-		return nil, fmt.Errorf("cuda: cublasLtMatmulAlgoGetHeuristic: no algorithm for %s %+v", dt, s)
-	}
-	if st := int32(uint32(p.heur[heuristicStateOff/8])); st != 0 { // little-endian: the low half of word 9
-		return nil, &Error{Call: "cublasLtMatmulAlgoGetHeuristic", Code: int(st), Name: cublasStatusName(int(st))}
+	if found == 0 || int32(uint32(p.heur[heuristicStateOff/8])) != 0 { // state: the low half of word 9 (little-endian)
+		lt.plans[key] = nil
+		slog.Debug("cuda: cuBLASLt has no algorithm for this GEMM; using the fallback kernel", "dtype", dt, "shape", s)
+		return nil, errNoAlgorithm
 	}
 	lt.plans[key] = p
 	ok = true
 	return p, nil
 }
+
+// errNoAlgorithm says cuBLASLt has no algorithm for a GEMM shape; MatMul
+// then uses the fallback kernel for it.
+var errNoAlgorithm = errors.New("cuBLASLt offers no algorithm for this GEMM")
 
 // run queues C (=|+=) op(A)·op(B) on the device's stream.
 func (lt *cublasLt) run(c, a, b *buffer, s tensor.MatMulShape) error {

@@ -1,6 +1,7 @@
 package cuda
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/empirical-scaling/harness/tensor"
@@ -49,10 +50,13 @@ func (d *Device) MatMul(c, a, b tensor.Buffer, s tensor.MatMulShape) error {
 	}
 	return d.run(func() error {
 		if d.gemm != nil {
-			if err := d.gemm.run(cb, ab, bb, s); err != nil {
+			err := d.gemm.run(cb, ab, bb, s)
+			if err == nil {
+				return nil
+			}
+			if !errors.Is(err, errNoAlgorithm) {
 				return fmt.Errorf("cuda: MatMul %s %+v: %w", cb.dt, s, err)
 			}
-			return nil
 		}
 		return d.launch("gemm_"+suffix(cb.dt), Dim3{(s.N + 15) / 16, (s.M + 15) / 16, s.Batch}, Dim3{16, 16, 1}, 0,
 			cb, ab, bb, s.M, s.N, s.K, s.TransA, s.TransB, int64(s.StrideA), int64(s.StrideB), int64(s.StrideC), s.Accumulate)
