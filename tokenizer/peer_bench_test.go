@@ -1,11 +1,9 @@
-//go:build tiktoken
-
 package tokenizer
 
-// The peer benchmark needs github.com/pkoukk/tiktoken-go and its offline
-// loader, so it is behind the "tiktoken" build tag:
+// The peer is github.com/pkoukk/tiktoken-go with its offline loader (the
+// BPE ranks are embedded, no network), used by tests only:
 //
-//	go test -tags tiktoken -run '^$' -bench 'EncodeGPT2$|Tiktoken' ./tokenizer
+//	go test -run '^$' -bench 'EncodeGPT2$|Tiktoken' ./tokenizer
 
 import (
 	"testing"
@@ -85,7 +83,7 @@ func BenchmarkEncodeVsTiktokenGo(b *testing.B) {
 // FuzzTiktokenAgrees compares our GPT-2 ids with tiktoken-go's on valid
 // UTF-8 (tiktoken-go replaces invalid bytes, so they cannot agree there):
 //
-//	go test -tags tiktoken -run '^$' -fuzz FuzzTiktokenAgrees ./tokenizer
+//	go test -run '^$' -fuzz FuzzTiktokenAgrees ./tokenizer
 func FuzzTiktokenAgrees(f *testing.F) {
 	tok := loadGPT2(f)
 	enc := tiktokenGPT2(f)
