@@ -100,12 +100,7 @@ func (d *Device) Attention(out, lse, qkv tensor.Buffer, s tensor.AttentionShape)
 					for _, v := range row[:lim] {
 						mx = max(mx, v)
 					}
-					var sum float32
-					for j, v := range row[:lim] {
-						p := exp32(v - mx)
-						row[j] = p
-						sum += p
-					}
+					sum := expShift(row[:lim], mx)
 					clear(row[lim:])
 					if corr := exp32(M[i] - mx); corr != 1 {
 						L[i] *= corr

@@ -70,9 +70,7 @@ func (d *Device) AttentionBackward(dqkv, dout, qkv, out, lse tensor.Buffer, s te
 			l := ls[(b*g.h+h)*g.t+q0+i]
 			row := S[i*nk : (i+1)*nk]
 			lim := min(nk, q0+i-k0+1)
-			for j, v := range row[:max(lim, 0)] {
-				row[j] = exp32(v - l)
-			}
+			expShift(row[:max(lim, 0)], l)
 			clear(row[max(lim, 0):])
 		}
 	}
