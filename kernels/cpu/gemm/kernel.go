@@ -35,7 +35,7 @@ func gatherMasks(width int) (mask0, mask1 uint64) {
 // canGather reports whether a full panel of width lanes with stride ld can
 // go through gather: at most 32 lanes, int32 offsets.
 func canGather(gather panelFunc, width, ld int) bool {
-	return gather != nil && width <= 32 && (width-1)*ld < 1<<31
+	return gather != nil && width <= 32 && int64(width-1)*int64(ld) < 1<<31
 }
 
 // goKernel is the pure-Go micro-kernel: a 4×8 register tile of scalar
