@@ -266,9 +266,8 @@ func encodePart(ctx context.Context, opts Options, tok *tokenizer.Tokenizer, c c
 	defer closer.Close()
 	dr := newDocReader(it)
 	var r io.Reader = dr
-	if opts.Progress != nil {
-		bar := progress.New(opts.Progress, c.sizeHint(val), "encode "+part)
-		defer bar.Done()
+	bar := progress.New(opts.Progress, c.sizeHint(val), "encode "+part)
+	if bar != nil {
 		r = io.TeeReader(dr, bar)
 	}
 	w, err := CreateShard(path, tok.VocabSize())
@@ -276,9 +275,11 @@ func encodePart(ctx context.Context, opts Options, tok *tokenizer.Tokenizer, c c
 		return 0, 0, 0, err
 	}
 	if err := tok.EncodeStream(ctx, r, w.Write); err != nil {
+		bar.Done()
 		w.Abort()
 		return 0, 0, 0, fmt.Errorf("encode %s text of %s: %w", part, c.label(), err)
 	}
+	bar.Finish()
 	if err := w.Commit(); err != nil {
 		return 0, 0, 0, err
 	}

@@ -11,8 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/empirical-scaling/harness/data/internal/mmap"
 )
 
 // Record is what was downloaded, stored as JSON in RecordPath(file). The
@@ -46,30 +44,19 @@ func HashFile(path string) (int64, string, error) {
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// crcFile returns the size and hex CRC-32C of a file, read through a
-// memory map.
+// crcFile returns the size and hex CRC-32C of a file.
 func crcFile(path string) (int64, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, "", fmt.Errorf("check: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
+	h := crc32.New(castagnoli)
+	n, err := io.CopyBuffer(h, f, make([]byte, 1<<20))
 	if err != nil {
 		return 0, "", fmt.Errorf("check %s: %w", path, err)
 	}
-	var sum uint32
-	if st.Size() > 0 {
-		b, unmap, err := mmap.Map(f, st.Size())
-		if err != nil {
-			return 0, "", fmt.Errorf("check %s: %w", path, err)
-		}
-		sum = crc32.Checksum(b, castagnoli)
-		if err := unmap(); err != nil {
-			return 0, "", fmt.Errorf("check %s: %w", path, err)
-		}
-	}
-	return st.Size(), fmt.Sprintf("%08x", sum), nil
+	return n, fmt.Sprintf("%08x", h.Sum32()), nil
 }
 
 // record hashes file and writes its record atomically.

@@ -66,7 +66,21 @@ func (b *Bar) grow(n int64) {
 	}
 }
 
-// Done ends the bar's line.
+// Finish marks the work complete (the total was an estimate) and ends
+// the bar's line.
+func (b *Bar) Finish() {
+	if b == nil {
+		return
+	}
+	if b.total >= 0 && b.n != b.total {
+		b.total = b.n
+		b.bar.ChangeMax64(b.n)
+	}
+	_ = b.bar.Finish()
+	b.Done()
+}
+
+// Done ends the bar's line where it stands.
 func (b *Bar) Done() {
 	if b == nil {
 		return

@@ -35,3 +35,13 @@ func TestNilBar(t *testing.T) {
 	b.Set(3)
 	b.Done()
 }
+
+func TestFinishCompletesAnEstimate(t *testing.T) {
+	var out bytes.Buffer
+	b := New(&out, 100, "enc")
+	_, _ = b.Write(make([]byte, 60))
+	b.Finish()
+	assert.Contains(t, out.String(), "100%")
+	var nilBar *Bar
+	nilBar.Finish()
+}
