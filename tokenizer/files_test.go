@@ -22,6 +22,9 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		names = append(names, e.Name())
 	}
 	assert.ElementsMatch(t, []string{"vocab.json", "merges.txt"}, names, "no temporary files left behind")
+	st, err := os.Stat(filepath.Join(dir, "vocab.json"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), st.Mode().Perm())
 
 	back, err := Load(filepath.Join(dir, "vocab.json"), filepath.Join(dir, "merges.txt"), []string{"<|endoftext|>", "<|pad|>"})
 	require.NoError(t, err)
