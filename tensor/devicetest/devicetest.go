@@ -9,7 +9,16 @@
 // forgot to write fails; gradient outputs are pre-filled with random values,
 // so a backward op that overwrites instead of accumulating fails; NaN and
 // Inf never pass a comparison. Error bounds are listed, with their reasons,
-// in tolerance.go.
+// in tolerance.go; run with -v to see the error each check measured.
+//
+// A backend's test calls it once:
+//
+//	func TestConformance(t *testing.T) {
+//		devicetest.Run(t, cpu.New(), devicetest.Options{})
+//	}
+//
+// A GPU backend whose compute ops take BF16 activations adds
+// Options{DTypes: []tensor.DType{tensor.BFloat16}}.
 package devicetest
 
 import (
