@@ -1,7 +1,8 @@
 // layernorm.cu: LayerNorm forward and backward with float32 statistics.
 //
-// Forward: one warp per row. The warp reads the row once for the mean and
-// once more for the variance (the second read hits L1/L2), then writes
+// Forward: one warp per row, in 16-byte packs when the width allows. The
+// warp reads the row once for the mean and once more for the variance (the
+// second read hits L1/L2), then writes
 // out = (x − mean)·rstd·w + b and saves mean and rstd = 1/sqrt(var + eps)
 // as float32, whatever the storage type of x.
 //
@@ -19,24 +20,60 @@
 
 #define LN_EPS 1e-5f
 
+// vec_ok reports whether rows of cols elements can be walked in 16-byte
+// packs: every row starts 16-byte aligned when cols is a multiple of the
+// pack width and the base pointers are aligned.
+template <typename T> __device__ __forceinline__ bool vec_ok(int cols, const void* a, const void* b, const void* c, const void* d) {
+    return cols % Pack<T>::N == 0 && aligned16(a) && aligned16(b) && aligned16(c) && aligned16(d);
+}
+
 template <typename T>
 __device__ void ln_fwd(T* out, float* mean, float* rstd, const T* x, const T* w, const T* b, int rows, int cols) {
+    constexpr int N = Pack<T>::N;
     const int lane = threadIdx.x & 31;
     const int64_t row = (int64_t)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
     if (row >= rows) return;
     const T* xr = x + row * cols;
-    float s = 0.f;
-    for (int c = lane; c < cols; c += 32) s += to_f32(xr[c]);
-    const float m = warp_sum(s) / cols;
-    float v = 0.f;
-    for (int c = lane; c < cols; c += 32) {
-        float d = to_f32(xr[c]) - m;
-        v += d * d;
-    }
-    const float r = rsqrtf(warp_sum(v) / cols + LN_EPS);
     T* orow = out + row * cols;
-    for (int c = lane; c < cols; c += 32)
-        orow[c] = from_f32<T>((to_f32(xr[c]) - m) * r * to_f32(w[c]) + to_f32(b[c]));
+    float m, r;
+    if (vec_ok<T>(cols, x, out, w, b)) {
+        // Lane l handles packs l, l+32, ...: each warp step moves 512 bytes.
+        float s = 0.f;
+        for (int c = lane * N; c < cols; c += 32 * N) {
+            Pack<T> p = load_pack(xr + c);
+#pragma unroll
+            for (int k = 0; k < N; k++) s += to_f32(p.v[k]);
+        }
+        m = warp_sum(s) / cols;
+        float v = 0.f;
+        for (int c = lane * N; c < cols; c += 32 * N) {
+            Pack<T> p = load_pack(xr + c);
+#pragma unroll
+            for (int k = 0; k < N; k++) {
+                float d = to_f32(p.v[k]) - m;
+                v += d * d;
+            }
+        }
+        r = rsqrtf(warp_sum(v) / cols + LN_EPS);
+        for (int c = lane * N; c < cols; c += 32 * N) {
+            Pack<T> p = load_pack(xr + c), pw = load_pack(w + c), pb = load_pack(b + c), o;
+#pragma unroll
+            for (int k = 0; k < N; k++) o.v[k] = from_f32<T>((to_f32(p.v[k]) - m) * r * to_f32(pw.v[k]) + to_f32(pb.v[k]));
+            store_pack(orow + c, o);
+        }
+    } else {
+        float s = 0.f;
+        for (int c = lane; c < cols; c += 32) s += to_f32(xr[c]);
+        m = warp_sum(s) / cols;
+        float v = 0.f;
+        for (int c = lane; c < cols; c += 32) {
+            float d = to_f32(xr[c]) - m;
+            v += d * d;
+        }
+        r = rsqrtf(warp_sum(v) / cols + LN_EPS);
+        for (int c = lane; c < cols; c += 32)
+            orow[c] = from_f32<T>((to_f32(xr[c]) - m) * r * to_f32(w[c]) + to_f32(b[c]));
+    }
     if (lane == 0) {
         mean[row] = m;
         rstd[row] = r;
@@ -45,13 +82,38 @@ __device__ void ln_fwd(T* out, float* mean, float* rstd, const T* x, const T* w,
 
 template <typename T>
 __device__ void ln_bwd_dx(T* dx, const T* dout, const T* x, const T* w, const float* mean, const float* rstd, int rows, int cols) {
+    constexpr int N = Pack<T>::N;
     const int lane = threadIdx.x & 31;
     const int64_t row = (int64_t)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
     if (row >= rows) return;
     const T* xr = x + row * cols;
     const T* gr = dout + row * cols;
+    T* dr = dx + row * cols;
     const float m = mean[row], r = rstd[row];
     float sd = 0.f, sdx = 0.f;  // sums of dŷ and dŷ·ŷ
+    if (vec_ok<T>(cols, x, dout, dx, w)) {
+        for (int c = lane * N; c < cols; c += 32 * N) {
+            Pack<T> px = load_pack(xr + c), pg = load_pack(gr + c), pw = load_pack(w + c);
+#pragma unroll
+            for (int k = 0; k < N; k++) {
+                float xh = (to_f32(px.v[k]) - m) * r, dxh = to_f32(pg.v[k]) * to_f32(pw.v[k]);
+                sd += dxh;
+                sdx += dxh * xh;
+            }
+        }
+        sd = warp_sum(sd) / cols;
+        sdx = warp_sum(sdx) / cols;
+        for (int c = lane * N; c < cols; c += 32 * N) {
+            Pack<T> px = load_pack(xr + c), pg = load_pack(gr + c), pw = load_pack(w + c), pd = load_pack(dr + c);
+#pragma unroll
+            for (int k = 0; k < N; k++) {
+                float xh = (to_f32(px.v[k]) - m) * r, dxh = to_f32(pg.v[k]) * to_f32(pw.v[k]);
+                pd.v[k] = from_f32<T>(to_f32(pd.v[k]) + r * (dxh - sd - xh * sdx));
+            }
+            store_pack(dr + c, pd);
+        }
+        return;
+    }
     for (int c = lane; c < cols; c += 32) {
         float xh = (to_f32(xr[c]) - m) * r;
         float dxh = to_f32(gr[c]) * to_f32(w[c]);
@@ -60,7 +122,6 @@ __device__ void ln_bwd_dx(T* dx, const T* dout, const T* x, const T* w, const fl
     }
     sd = warp_sum(sd) / cols;
     sdx = warp_sum(sdx) / cols;
-    T* dr = dx + row * cols;
     for (int c = lane; c < cols; c += 32) {
         float xh = (to_f32(xr[c]) - m) * r;
         float dxh = to_f32(gr[c]) * to_f32(w[c]);
