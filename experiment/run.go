@@ -268,6 +268,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	bar := r.newBar()
+	startTokens := r.tokens
 	stepTokens := int64(r.p.Batch) * int64(r.p.Model.SeqLen)
 	for r.step < r.p.Steps {
 		if err := ctx.Err(); err != nil {
@@ -298,8 +299,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		row.WallTime = float64(time.Now().UnixNano()) / 1e9
 		r.rows = append(r.rows, row)
 		if bar != nil {
-			bar.Describe(fmt.Sprintf("step %d/%d | %s tok | loss %.4f | %.0f tok/s", r.step, r.p.Steps, humanTokens(r.tokens), loss, row.TokensPerSec))
+			rate := float64(r.tokens-startTokens) / time.Since(r.start).Seconds() // this process's average, steadier than one step's
 			bar.Set(r.step)
+			bar.Describe(fmt.Sprintf("step %d/%d | %s tok | loss %.4f | %.0f tok/s", r.step, r.p.Steps, humanTokens(r.tokens), loss, rate))
 		}
 		if r.c.OnStep != nil {
 			r.c.OnStep(r.step, loss)

@@ -36,7 +36,7 @@ type RunConfig struct {
 	Tokens     int64   // D: training tokens (default 20·N)
 	SeqLen     int     // context length T (default 256)
 	Batch      int     // sequences per optimizer step (default: batch tokens of the table / T)
-	Micro      int     // sequences per forward/backward pass; Batch/Micro passes are accumulated (default Batch)
+	Micro      int     // sequences per forward/backward pass; Batch/Micro passes are accumulated (default: see defaultMicro)
 	LR         float64 // peak learning rate
 	MinLRRatio float64 // final lr / peak lr (use MinLRZero for 0)
 	Warmup     int     // warmup steps (default: the table's fraction of the steps; -1 for none)
@@ -144,7 +144,7 @@ func resolve(c *RunConfig, vocab int, trainLen, valLen int) (plan, error) {
 	}
 	p.Micro = c.Micro
 	if p.Micro == 0 {
-		p.Micro = p.Batch
+		p.Micro = defaultMicro(p.Batch, seq, c.Device)
 	}
 	if p.Batch < 1 || p.Micro < 1 || p.Batch%p.Micro != 0 {
 		return p, fmt.Errorf("batch %d and micro-batch %d: want positive with the micro-batch dividing the batch", p.Batch, p.Micro)
@@ -210,4 +210,27 @@ func resolve(c *RunConfig, vocab int, trainLen, valLen int) (plan, error) {
 		return p, fmt.Errorf("validation data has %d tokens, fewer than one window of %d", valLen, seq+1)
 	}
 	return p, nil
+}
+
+// Micro-batch budgets in tokens: what one forward/backward pass holds
+// activations for by default (the logits alone are tokens·V floats).
+const (
+	microTokensCPU = 16384
+	microTokensGPU = 65536
+)
+
+// defaultMicro is the largest divisor of batch whose micro-batch stays
+// within the device's token budget (at least one sequence).
+func defaultMicro(batch, seq int, dev tensor.Device) int {
+	budget := microTokensGPU
+	if dev == nil || dev.Name() == "cpu" {
+		budget = microTokensCPU
+	}
+	limit := max(1, budget/seq)
+	for m := min(batch, limit); m > 1; m-- {
+		if batch%m == 0 {
+			return m
+		}
+	}
+	return 1
 }
