@@ -227,3 +227,49 @@ func TestCrossEntropyOverwritesLogits(t *testing.T) {
 	}
 	assert.InDelta(t, 0, sum, 1e-6, "softmax − one-hot rows sum to zero")
 }
+
+// TestTrainingIsDeterministic runs the same five training steps twice from
+// the same start: every loss and every parameter must match bit for bit
+// (the CPU kernels never let the thread schedule pick a summation order).
+func TestTrainingIsDeterministic(t *testing.T) {
+	run := func() ([]float32, [][]float32) {
+		dev := cpu.New()
+		m := newModel(t, dev)
+		adam := tensor.AdamWParams{LR: 1e-2, Beta1: 0.9, Beta2: 0.95, Eps: 1e-8, WeightDecay: 0.1, GradScale: 1}
+		var moments []tensor.Buffer
+		for _, p := range m.params() {
+			require.NoError(t, p.ZeroGrad())
+			for range 2 {
+				mo, err := tensor.New(dev, tensor.Float32, p.Shape()...)
+				require.NoError(t, err)
+				moments = append(moments, mo.Buffer())
+			}
+		}
+		g := tensor.NewGraph(dev)
+		var losses []float32
+		for step := 1; step <= 5; step++ {
+			_, loss := m.forward(t, g)
+			l, err := loss.Item()
+			require.NoError(t, err)
+			losses = append(losses, l)
+			require.NoError(t, g.Backward(loss))
+			adam.Step = step
+			for i, p := range m.params() {
+				require.NoError(t, dev.AdamW(adam, p.Buffer(), p.Grad.Buffer(), moments[2*i], moments[2*i+1], nil))
+				require.NoError(t, p.ZeroGrad())
+			}
+			g.Reset()
+		}
+		var params [][]float32
+		for _, p := range m.params() {
+			v, err := p.Float32s()
+			require.NoError(t, err)
+			params = append(params, v)
+		}
+		return losses, params
+	}
+	l1, p1 := run()
+	l2, p2 := run()
+	assert.Equal(t, l1, l2)
+	assert.Equal(t, p1, p2)
+}
