@@ -2,8 +2,6 @@ package data
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,57 +11,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/empirical-scaling/harness/data/download"
 	"github.com/empirical-scaling/harness/data/internal/progress"
 	"github.com/empirical-scaling/harness/tokenizer"
 )
-
-// cacheFormat changes whenever what Prepare writes changes meaning.
-const cacheFormat = "data-cache-v1"
-
-// tokenizerRecipe names how tokenizers are trained here; bump it when the
-// tokenizer package's training changes its output, so caches rebuild.
-const tokenizerRecipe = "byte-level-bpe-v1"
-
-// Files in a dataset folder.
-const (
-	TrainShardFile = "train.bin"
-	ValShardFile   = "val.bin"
-	MetaFile       = "meta.json"
-	TokenizerSub   = "tokenizer"
-)
-
-// Meta describes a prepared dataset; it is dir/meta.json, written last.
-type Meta struct {
-	Key          string    `json:"key"`
-	Source       string    `json:"source"`
-	Identity     string    `json:"identity"`
-	Tokenizer    string    `json:"tokenizer"`
-	VocabSize    int       `json:"vocab_size"`
-	TrainTokens  int64     `json:"train_tokens"`
-	ValTokens    int64     `json:"val_tokens"`
-	TrainBytes   int64     `json:"train_bytes"`
-	ValBytes     int64     `json:"val_bytes"`
-	TrainDocs    int64     `json:"train_docs"`
-	ValDocs      int64     `json:"val_docs"`
-	Created      time.Time `json:"created"`
-	BuildSeconds float64   `json:"build_seconds"`
-}
-
-// Dataset is a prepared dataset: memory-mapped shards and their tokenizer.
-type Dataset struct {
-	Train, Val *Shard
-	Tokenizer  *tokenizer.Tokenizer
-	Dir        string // cache folder holding the shards and tokenizer
-	Meta       Meta
-	// Cached is true when Prepare found everything already built.
-	Cached bool
-}
-
-// Close unmaps the shards.
-func (d *Dataset) Close() error {
-	return errors.Join(d.Train.Close(), d.Val.Close())
-}
 
 // Prepare makes the dataset opts describe, or opens it from the cache.
 // Everything it builds is keyed by the content of its inputs (the corpus
@@ -125,81 +75,6 @@ func Prepare(ctx context.Context, opts Options) (*Dataset, error) {
 		return nil, fmt.Errorf("dataset cache: move %s into place: %w", dir, err)
 	}
 	return openDataset(dir, key)
-}
-
-// cacheKey hashes everything that determines the dataset's bytes.
-func cacheKey(corpusID, tokID string) string {
-	blob, _ := json.Marshal(map[string]any{
-		"format":    cacheFormat,
-		"shard":     shardVersion,
-		"corpus":    corpusID,
-		"tokenizer": tokID,
-		"specials":  []string{EOT},
-	})
-	sum := sha256.Sum256(blob)
-	return hex.EncodeToString(sum[:])
-}
-
-// tokenizerIdentity describes the tokenizer settings, or the content of
-// the given tokenizer files.
-func tokenizerIdentity(opts Options) (string, error) {
-	if opts.TokenizerDir == "" {
-		return fmt.Sprintf("%s train vocab %d sample %d", tokenizerRecipe, opts.VocabSize, opts.TokenizerSample), nil
-	}
-	h := sha256.New()
-	for _, name := range []string{"vocab.json", "merges.txt"} {
-		_, sum, err := download.HashFile(filepath.Join(opts.TokenizerDir, name))
-		if err != nil {
-			return "", fmt.Errorf("tokenizer %s: %w", opts.TokenizerDir, err)
-		}
-		fmt.Fprintf(h, "%s %s\n", name, sum)
-	}
-	return "load sha256 " + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// errNotBuilt means a dataset folder has no meta.json: never finished.
-var errNotBuilt = errors.New("dataset not built")
-
-// openDataset opens a finished dataset folder and checks it belongs to
-// key; a folder without meta.json wraps errNotBuilt.
-func openDataset(dir, key string) (*Dataset, error) {
-	blob, err := os.ReadFile(filepath.Join(dir, MetaFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("dataset %s: %w", dir, errNotBuilt)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("dataset %s: %w", dir, err)
-	}
-	var meta Meta
-	if err := json.Unmarshal(blob, &meta); err != nil {
-		return nil, fmt.Errorf("dataset %s: unreadable %s: %w", dir, MetaFile, err)
-	}
-	if meta.Key != key {
-		return nil, fmt.Errorf("dataset %s: %w: built for key %.16s, wanted %.16s", dir, ErrCorrupt, meta.Key, key)
-	}
-	tok, err := tokenizer.Load(filepath.Join(dir, TokenizerSub, "vocab.json"), filepath.Join(dir, TokenizerSub, "merges.txt"), []string{EOT})
-	if err != nil {
-		return nil, fmt.Errorf("dataset %s: tokenizer: %w", dir, err)
-	}
-	ds := &Dataset{Tokenizer: tok, Dir: dir, Meta: meta}
-	for _, p := range []struct {
-		file string
-		dst  **Shard
-		want int64
-	}{{TrainShardFile, &ds.Train, meta.TrainTokens}, {ValShardFile, &ds.Val, meta.ValTokens}} {
-		s, err := OpenShard(filepath.Join(dir, p.file))
-		if err != nil {
-			_ = ds.Close()
-			return nil, fmt.Errorf("dataset %s: %w", dir, err)
-		}
-		*p.dst = s
-		if s.VocabSize() != tok.VocabSize() || int64(s.Len()) != p.want {
-			_ = ds.Close()
-			return nil, fmt.Errorf("dataset %s: %w: %s has %d tokens over a vocabulary of %d, but the tokenizer has %d and %s records %d tokens",
-				dir, ErrCorrupt, p.file, s.Len(), s.VocabSize(), tok.VocabSize(), MetaFile, p.want)
-		}
-	}
-	return ds, nil
 }
 
 // build trains or loads the tokenizer and encodes both parts into dir.
