@@ -229,8 +229,9 @@ func TestCrossEntropyOverwritesLogits(t *testing.T) {
 }
 
 // TestTrainingIsDeterministic runs the same five training steps twice from
-// the same start: every loss and every parameter must match bit for bit
-// (the CPU kernels never let the thread schedule pick a summation order).
+// the same start: every loss and every parameter must match bit for bit.
+// (This model is small enough that most ops run on one goroutine; the
+// parallel paths are checked at larger sizes in kernels/cpu.)
 func TestTrainingIsDeterministic(t *testing.T) {
 	run := func() ([]float32, [][]float32) {
 		dev := cpu.New()
