@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -123,40 +124,49 @@ func TestSameSeedSameLosses(t *testing.T) {
 
 func TestResumeReproducesUninterruptedRun(t *testing.T) {
 	train, val, _ := byteShards(t, 200_000, 20_000)
-	ref := filepath.Join(t.TempDir(), "ref")
-	_, err := Run(context.Background(), tinyRun(t, ref, train, val))
-	require.NoError(t, err)
-
-	out := filepath.Join(t.TempDir(), "resumed")
-	for _, stopAt := range []int{7, 13} { // interrupted twice, between evaluations and checkpoints
-		ctx, cancel := context.WithCancel(context.Background())
-		c := tinyRun(t, out, train, val)
-		c.CheckpointSteps = 4
-		c.OnStep = func(step int, _ float64) {
-			if step == stopAt {
-				cancel()
+	for _, micro := range []int{0, 4} { // whole batches, and 2 accumulated micro-batches per step
+		t.Run(fmt.Sprintf("micro=%d", micro), func(t *testing.T) {
+			cfg := func(out string) RunConfig {
+				c := tinyRun(t, out, train, val)
+				c.Micro = micro
+				return c
 			}
-		}
-		res, err := Run(ctx, c)
-		cancel()
-		require.ErrorIs(t, err, context.Canceled)
-		assert.Equal(t, StatusRunning, res.Status)
-		steps, err := listCheckpoints(out)
-		require.NoError(t, err)
-		assert.Equal(t, []int{stopAt}, steps, "the interrupt wrote a checkpoint and removed the older ones")
-		var onDisk Result
-		b, err := os.ReadFile(filepath.Join(out, ResultFile))
-		require.NoError(t, err)
-		require.NoError(t, json.Unmarshal(b, &onDisk))
-		assert.Equal(t, StatusRunning, onDisk.Status, "an interrupted run never looks finished")
-		assert.Zero(t, onDisk.FinalLoss)
+			ref := filepath.Join(t.TempDir(), "ref")
+			_, err := Run(context.Background(), cfg(ref))
+			require.NoError(t, err)
+
+			out := filepath.Join(t.TempDir(), "resumed")
+			for _, stopAt := range []int{7, 13} { // interrupted twice, between evaluations and checkpoints
+				ctx, cancel := context.WithCancel(context.Background())
+				c := cfg(out)
+				c.CheckpointSteps = 4
+				c.OnStep = func(step int, _ float64) {
+					if step == stopAt {
+						cancel()
+					}
+				}
+				res, err := Run(ctx, c)
+				cancel()
+				require.ErrorIs(t, err, context.Canceled)
+				assert.Equal(t, StatusRunning, res.Status)
+				steps, err := listCheckpoints(out)
+				require.NoError(t, err)
+				assert.Equal(t, []int{stopAt}, steps, "the interrupt wrote a checkpoint and removed the older ones")
+				var onDisk Result
+				b, err := os.ReadFile(filepath.Join(out, ResultFile))
+				require.NoError(t, err)
+				require.NoError(t, json.Unmarshal(b, &onDisk))
+				assert.Equal(t, StatusRunning, onDisk.Status, "an interrupted run never looks finished")
+				assert.Zero(t, onDisk.FinalLoss)
+			}
+			c := cfg(out)
+			c.CheckpointSteps = 4
+			res, err := Run(context.Background(), c)
+			require.NoError(t, err)
+			assert.Equal(t, StatusFinished, res.Status)
+			sameTrajectory(t, readMetrics(t, ref), readMetrics(t, out))
+		})
 	}
-	c := tinyRun(t, out, train, val)
-	c.CheckpointSteps = 4
-	res, err := Run(context.Background(), c)
-	require.NoError(t, err)
-	assert.Equal(t, StatusFinished, res.Status)
-	sameTrajectory(t, readMetrics(t, ref), readMetrics(t, out))
 }
 
 func TestUnfinishedCheckpointIsIgnored(t *testing.T) {
