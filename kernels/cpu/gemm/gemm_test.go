@@ -278,3 +278,31 @@ func TestSplit(t *testing.T) {
 	tm, tn, pm, pn := split(4096, 768, 12, 32, 2)
 	require.Zero(t, pm*pn%2, "two workers on 4096x768 should get an even number of tiles (got %dx%d of %dx%d)", pm, pn, tm, tn)
 }
+
+// TestSgemmConcurrentCallers runs parallel Sgemm calls from several
+// goroutines at once: they share the helper pool and the buffer pools, and
+// each must still get its own exact answer.
+func TestSgemmConcurrentCallers(t *testing.T) {
+	const callers = 4
+	tcs := make([]gemmCase, callers)
+	ops := make([]operands, callers)
+	for i := range callers {
+		tcs[i] = gemmCase{transA: i%2 == 1, transB: i/2 == 1, m: 150 + 7*i, n: 90 + 5*i, k: 70 + 3*i, alpha: 1, beta: 0.5, pad: i}
+		ops[i] = newOperands(tcs[i], rand.New(rand.NewPCG(uint64(i), 9)))
+	}
+	done := make(chan int)
+	for i := range callers {
+		go func() {
+			tc, o := tcs[i], ops[i]
+			for range 5 {
+				copy(o.c, o.c0)
+				Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, o.a, o.lda, o.b, o.ldb, tc.beta, o.c, o.ldc)
+			}
+			done <- i
+		}()
+	}
+	for range callers {
+		i := <-done
+		check(t, tcs[i], ops[i])
+	}
+}
