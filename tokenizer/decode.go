@@ -6,8 +6,19 @@ import (
 	"unicode/utf8"
 )
 
+// UnknownIDError is the error for an id outside the vocabulary.
+type UnknownIDError struct {
+	ID        uint32
+	Position  int // index of the id in the slice being decoded
+	VocabSize int
+}
+
+func (e *UnknownIDError) Error() string {
+	return fmt.Sprintf("id %d at position %d is not in the vocabulary of %d", e.ID, e.Position, e.VocabSize)
+}
+
 // Decode returns the bytes of the tokens. An id outside the vocabulary is an
-// error.
+// *UnknownIDError.
 func (t *Tokenizer) Decode(ids []uint32) ([]byte, error) {
 	return t.AppendDecode(nil, ids)
 }
@@ -16,7 +27,7 @@ func (t *Tokenizer) Decode(ids []uint32) ([]byte, error) {
 func (t *Tokenizer) AppendDecode(dst []byte, ids []uint32) ([]byte, error) {
 	for i, id := range ids {
 		if int(id) >= len(t.vocab) || t.vocab[id] == nil {
-			return dst, fmt.Errorf("decoding id %d at position %d: not in the vocabulary of %d", id, i, len(t.vocab))
+			return dst, &UnknownIDError{ID: id, Position: i, VocabSize: len(t.vocab)}
 		}
 		dst = append(dst, t.vocab[id]...)
 	}

@@ -172,8 +172,9 @@ func (failingReader) Read([]byte) (int, error) { return 0, errRead }
 func TestDecode(t *testing.T) {
 	tok := smallTokenizer(t)
 	_, err := tok.Decode([]uint32{5, uint32(tok.VocabSize())})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "position 1")
+	var bad *UnknownIDError
+	require.ErrorAs(t, err, &bad)
+	assert.Equal(t, UnknownIDError{ID: uint32(tok.VocabSize()), Position: 1, VocabSize: tok.VocabSize()}, *bad)
 
 	cases := []struct {
 		name string

@@ -69,24 +69,29 @@ func (e *idWriter) close() error {
 	return err
 }
 
-// readIDs reads ids in the json or bin format.
-func readIDs(r *bufio.Reader, format string, vocabSize int) ([]uint32, error) {
+// idBatch is how many ids readIDs hands over at a time.
+const idBatch = 1 << 16
+
+// readIDs reads ids in the json or bin format and passes them to emit in
+// batches, in order.
+func readIDs(r io.Reader, format string, vocabSize int, emit func([]uint32) error) error {
 	if format == "bin" {
-		return readBin(r, idWidth(vocabSize))
+		return readBin(r, idWidth(vocabSize), emit)
 	}
-	return readJSON(r)
+	return readJSON(r, emit)
 }
 
-func readBin(r io.Reader, width int) ([]uint32, error) {
-	var ids []uint32
-	buf := make([]byte, 1<<16*width)
+func readBin(r io.Reader, width int, emit func([]uint32) error) error {
+	buf := make([]byte, idBatch*width)
+	ids := make([]uint32, 0, idBatch)
 	var total int64
 	for {
 		n, err := io.ReadFull(r, buf)
 		total += int64(n)
 		if n%width != 0 {
-			return nil, fmt.Errorf("bin input of %d bytes is not a whole number of %d-byte ids", total, width)
+			return fmt.Errorf("bin input of %d bytes is not a whole number of %d-byte ids", total, width)
 		}
+		ids = ids[:0]
 		for i := 0; i < n; i += width {
 			if width == 2 {
 				ids = append(ids, uint32(binary.LittleEndian.Uint16(buf[i:])))
@@ -94,46 +99,62 @@ func readBin(r io.Reader, width int) ([]uint32, error) {
 				ids = append(ids, binary.LittleEndian.Uint32(buf[i:]))
 			}
 		}
+		if len(ids) > 0 {
+			if err := emit(ids); err != nil {
+				return err
+			}
+		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return ids, nil
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 }
 
-func readJSON(r io.Reader) ([]uint32, error) {
+func readJSON(r io.Reader, emit func([]uint32) error) error {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, fmt.Errorf("not a JSON array of ids: %w", err)
+		return fmt.Errorf("not a JSON array of ids: %w", err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return nil, errors.New("not a JSON array of ids")
+		return errors.New("not a JSON array of ids")
 	}
-	var ids []uint32
+	ids := make([]uint32, 0, idBatch)
+	n := 0
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, fmt.Errorf("id %d: %w", len(ids), err)
+			return fmt.Errorf("id %d: %w", n, err)
 		}
 		num, ok := tok.(json.Number)
 		if !ok {
-			return nil, fmt.Errorf("id %d is %v, not a number", len(ids), tok)
+			return fmt.Errorf("id %d is %v, not a number", n, tok)
 		}
 		v, err := strconv.ParseUint(num.String(), 10, 64)
 		if err != nil || v > math.MaxUint32 {
-			return nil, fmt.Errorf("id %d is %s, not a token id", len(ids), num)
+			return fmt.Errorf("id %d is %s, not a token id", n, num)
 		}
 		ids = append(ids, uint32(v))
+		n++
+		if len(ids) == idBatch {
+			if err := emit(ids); err != nil {
+				return err
+			}
+			ids = ids[:0]
+		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("unterminated JSON array: %w", err)
+		return fmt.Errorf("unterminated JSON array: %w", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("extra data after the JSON array of ids")
+		return errors.New("extra data after the JSON array of ids")
 	}
-	return ids, nil
+	if len(ids) > 0 {
+		return emit(ids)
+	}
+	return nil
 }

@@ -240,17 +240,31 @@ func runDecode(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	defer in.Close()
-	ids, err := readIDs(bufio.NewReaderSize(in, 1<<20), c.format, tok.VocabSize())
-	if err != nil {
-		return fmt.Errorf("reading ids from %s: %w", input, err)
+	// The output is the text of every id before the first bad one.
+	w := bufio.NewWriterSize(stdout, 1<<20)
+	var text []byte
+	var done int64
+	err = readIDs(bufio.NewReaderSize(in, 1<<20), c.format, tok.VocabSize(), func(ids []uint32) error {
+		var err error
+		text, err = tok.AppendDecode(text[:0], ids)
+		if _, werr := w.Write(text); werr != nil {
+			return fmt.Errorf("writing text: %w", werr)
+		}
+		var bad *tokenizer.UnknownIDError
+		if errors.As(err, &bad) {
+			return fmt.Errorf("id %d at position %d is not in the vocabulary of %d", bad.ID, done+int64(bad.Position), bad.VocabSize)
+		}
+		if err != nil {
+			return err
+		}
+		done += int64(len(ids))
+		return nil
+	})
+	if ferr := w.Flush(); err == nil && ferr != nil {
+		return fmt.Errorf("writing text: %w", ferr)
 	}
-	// Every id is checked before anything is written.
-	text, err := tok.Decode(ids)
 	if err != nil {
-		return fmt.Errorf("%s: %w", input, err)
-	}
-	if _, err := stdout.Write(text); err != nil {
-		return fmt.Errorf("writing text: %w", err)
+		return fmt.Errorf("decoding %s: %w", input, err)
 	}
 	return nil
 }

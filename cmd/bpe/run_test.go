@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,7 +138,7 @@ func TestUserMistakes(t *testing.T) {
 	}
 	text := write("text.txt", "hello")
 	badJSON := write("bad.json", "[1, 2,")
-	hugeID := write("huge.json", "[1, 99999]")
+	hugeID := write("huge.json", "[99999, 1]")
 	negID := write("neg.json", "[-1]")
 	oddBin := write("odd.bin", "abc")
 	brokenVocab := write("vocab.json", "{\"a\": 1,\n \"b\" 2}")
@@ -171,7 +172,7 @@ func TestUserMistakes(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			code, stdout, stderr := bpe(t, "", c.args...)
 			assert.Equal(t, c.code, code)
-			assert.Empty(t, stdout, "nothing on stdout after a mistake")
+			assert.Empty(t, stdout, "nothing on stdout after a mistake in the first id")
 			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
 			assert.Contains(t, stderr, c.want)
 			assert.True(t, strings.HasPrefix(stderr, "bpe: "), stderr)
@@ -188,4 +189,21 @@ func TestHelp(t *testing.T) {
 	code, _, stderr = bpe(t, "", "encode", "-h")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stderr, "bpe encode")
+}
+
+func TestDecodeReportsAbsolutePosition(t *testing.T) {
+	dir := trained(t)
+	vocab, merges := filepath.Join(dir, "vocab.json"), filepath.Join(dir, "merges.txt")
+	var ids []byte
+	for i := 0; i < idBatch+5; i++ {
+		ids = binary.LittleEndian.AppendUint16(ids, 65) // byte 'a': the special, then bytes in GPT-2 order from '!'
+	}
+	ids = binary.LittleEndian.AppendUint16(ids, 999) // past the vocab of 300
+	path := filepath.Join(t.TempDir(), "ids.bin")
+	require.NoError(t, os.WriteFile(path, ids, 0o644))
+	code, stdout, stderr := bpe(t, "", "decode", "-vocab", vocab, "-merges", merges, "-format", "bin", path)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, fmt.Sprintf("id 999 at position %d", idBatch+5))
+	assert.Equal(t, 1, strings.Count(stderr, "\n"))
+	assert.True(t, strings.Repeat("a", idBatch+5) == stdout, "want the text of every id before the bad one, got %d bytes", len(stdout))
 }
