@@ -396,3 +396,12 @@ func TestPrepareTinyStoriesFixture(t *testing.T) {
 	assert.True(t, strings.HasPrefix(text, "Once upon a time there was a little boy named Ben."), text[:80])
 	assert.Contains(t, text, "“Wow, that is a really amazing vase! Can I buy it?”", "UTF-8 quotes survive the round trip")
 }
+
+func TestTokenizerFingerprintIsStable(t *testing.T) {
+	a, err := fingerprint()
+	require.NoError(t, err)
+	assert.Len(t, a, 16)
+	b, err := fingerprint()
+	require.NoError(t, err)
+	assert.Equal(t, a, b)
+}
