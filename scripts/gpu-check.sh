@@ -8,12 +8,15 @@
 # Here (with Go), build the test binaries first:
 #   CGO_ENABLED=0 go test -c -o .gpu/cuda.test ./kernels/cuda
 #   CGO_ENABLED=0 go test -c -o .gpu/gpumodel.test ./kernels/cuda/gpumodel
-# then call the device tool's run with carry [".gpu"] and the command
-#   bash scripts/gpu-check.sh all        (tests, Go benchmarks, PyTorch peers)
-# and, in a second call, `bash scripts/gpu-check.sh sanitize` (memcheck and
-# racecheck); single steps: tests | sanitize | bench | torch | ptx.
-# Each step is time-limited so that each call fits 10 minutes; logs go
-# to $OUT (at most 8 files come back) and a summary is printed last.
+# then call the device tool's run with carry [".gpu"], one step per call
+# (each step is time-limited to fit one 10-minute call):
+#   bash scripts/gpu-check.sh tests      conformance (f32+bf16), determinism,
+#                                        allocator, whole model vs CPU
+#   bash scripts/gpu-check.sh bench      Go kernel benchmarks + torch_bench.py
+#   bash scripts/gpu-check.sh train      30M training step, Go vs PyTorch
+#   bash scripts/gpu-check.sh sanitize   compute-sanitizer memcheck + racecheck
+#   bash scripts/gpu-check.sh ptx        rebuild the PTX with the machine's nvcc
+# Logs go to $OUT (at most 8 files come back); a summary is printed last.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -71,8 +74,18 @@ step_bench() {
 }
 
 step_torch() {
-  timeout 300 python3 scripts/torch_bench.py >"$OUT/torch.json" 2>"$OUT/torch.log"
+  timeout 240 python3 scripts/torch_bench.py >"$OUT/torch.json" 2>"$OUT/torch.log"
   note "torch_bench.py: exit $?"
+}
+
+# train: one training step of the 30M model, Go (CUDA device) and PyTorch
+# (bf16 autocast, eager and torch.compile) in the same call.
+step_train() {
+  need_binaries
+  run_model_test 240 -test.run '^$' -test.bench TrainStep -test.benchtime 20x -test.v >"$OUT/train_go.txt" 2>&1
+  note "go train step: exit $? ($(grep -E '^BenchmarkTrainStep' "$OUT/train_go.txt" | tr -s ' ' | tr '\n' ';'))"
+  timeout 300 python3 scripts/torch_train_bench.py >"$OUT/train_torch.json" 2>>"$OUT/torch.log"
+  note "torch_train_bench.py: exit $?"
 }
 
 # ptx: rebuild the PTX with this machine's nvcc and compare the kernel
@@ -91,13 +104,14 @@ step_ptx() {
 }
 
 case "$STEP" in
-  all) step_env; step_tests; step_bench; step_torch ;;
+  all) step_env; step_tests; step_bench ;;
   tests) step_env; step_tests ;;
   sanitize) step_sanitize ;;
   bench) step_env; step_bench; step_torch ;;
+  train) step_env; step_train ;;
   torch) step_torch ;;
   ptx) step_ptx ;;
-  *) echo "usage: $0 [all|tests|sanitize|bench|torch|ptx]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|tests|sanitize|bench|torch|train|ptx]" >&2; exit 2 ;;
 esac
 echo "=== summary ($STEP) ==="
 cat "$SUMMARY"

@@ -101,7 +101,11 @@ func relErr(got, want []float32) float64 {
 	return math.Sqrt(num / den)
 }
 
-func gpu(t *testing.T) *cuda.Device {
+func gpu(t *testing.T) *cuda.Device { return gpuB(t) }
+
+// gpuB opens CUDA device 0 for a test or benchmark, or skips.
+func gpuB(t testing.TB) *cuda.Device {
+	t.Helper()
 	if !cuda.Available() {
 		t.Skipf("no CUDA device: %s", cuda.UnavailableReason())
 	}
