@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/empirical-scaling/harness/kernels/cuda/flashport"
 	"github.com/empirical-scaling/harness/tensor"
 )
 
@@ -30,9 +31,10 @@ var (
 	flashF32      = os.Getenv("CUDA_HARNESS_FLASH_F32") == "1"
 )
 
-// Tiling of flash_attention.cu (kBlockM = kBlockN = 64, 4 warps).
+// The kernels run 4 warps per CTA; their tile sizes and shared memory per
+// head dim come from flashport.TraitsFor, the Go copy of the .cu's
+// Traits<Dh> that the port's tests check.
 const (
-	flashBlock   = 64
 	flashThreads = 128
 	// cuFuncSetAttribute's CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES.
 	attrMaxDynamicShared = 8
@@ -40,20 +42,12 @@ const (
 	maxGridY             = 65535 // gridDim.y holds batch·heads
 )
 
-// flashSmem is SmemBytes<Dh> of the .cu: dynamic shared memory per CTA.
-func flashSmem(dh int) (fwd, dkdv, dq int) {
-	tile := flashBlock * (dh + 8) * 2 // one padded bf16 tile
-	return 5 * tile, 6*tile + 4*flashBlock*4, 6 * tile
-}
-
 // flashUses reports whether the flash kernels take a call on dtype dt.
 func flashUses(s tensor.AttentionShape, dt tensor.DType) bool {
 	if flashDisabled {
 		return false
 	}
-	switch s.HeadDim {
-	case 32, 64, 128:
-	default:
+	if _, err := flashport.TraitsFor(s.HeadDim); err != nil {
 		return false
 	}
 	if s.Batch*s.Heads > maxGridY {
@@ -99,8 +93,9 @@ func (d *Device) flashQKV(qkv *buffer) (*buffer, error) {
 	return q, nil
 }
 
-func flashGrid(s tensor.AttentionShape) Dim3 {
-	return Dim3{(s.SeqLen + flashBlock - 1) / flashBlock, s.Batch * s.Heads, 1}
+// flashGrid is the grid of a kernel whose CTAs own rows rows each.
+func flashGrid(s tensor.AttentionShape, rows int) Dim3 {
+	return Dim3{(s.SeqLen + rows - 1) / rows, s.Batch * s.Heads, 1}
 }
 
 func flashScale(s tensor.AttentionShape) float32 { return float32(1 / math.Sqrt(float64(s.HeadDim))) }
@@ -116,9 +111,12 @@ func (d *Device) tryFlashAttention(out, lse, qkv *buffer, s tensor.AttentionShap
 	if err != nil {
 		return true, err
 	}
-	fwd, _, _ := flashSmem(s.HeadDim)
+	tr, err := flashport.TraitsFor(s.HeadDim)
+	if err != nil {
+		return true, err
+	}
 	name := fmt.Sprintf("flash_attn_fwd_d%d_%s", s.HeadDim, suffix(out.dt))
-	return true, d.flashLaunch(name, flashGrid(s), fwd, q, out, lse, s.SeqLen, s.Heads, flashScale(s))
+	return true, d.flashLaunch(name, flashGrid(s, tr.FwdRows), tr.FwdSmem, q, out, lse, s.SeqLen, s.Heads, flashScale(s))
 }
 
 // tryFlashAttentionBackward runs the fused backward when it applies:
@@ -152,14 +150,17 @@ func (d *Device) tryFlashAttentionBackward(dqkv, dout, qkv, out, lse *buffer, s 
 	if err := d.flashLaunch(pre, preGrid, 0, out, dout, dsum, doCast, rows, s.SeqLen, s.Heads); err != nil {
 		return true, err
 	}
-	_, dkdvSmem, dqSmem := flashSmem(s.HeadDim)
-	grid, scale := flashGrid(s), flashScale(s)
+	tr, err := flashport.TraitsFor(s.HeadDim)
+	if err != nil {
+		return true, err
+	}
+	scale := flashScale(s)
 	dkdv := fmt.Sprintf("flash_attn_bwd_dkdv_d%d_%s", s.HeadDim, sfx)
-	if err := d.flashLaunch(dkdv, grid, dkdvSmem, q, doBF16, lse, dsum, dqkv, s.SeqLen, s.Heads, scale); err != nil {
+	if err := d.flashLaunch(dkdv, flashGrid(s, tr.KvKeys), tr.KvSmem, q, doBF16, lse, dsum, dqkv, s.SeqLen, s.Heads, scale); err != nil {
 		return true, err
 	}
 	dq := fmt.Sprintf("flash_attn_bwd_dq_d%d_%s", s.HeadDim, sfx)
-	return true, d.flashLaunch(dq, grid, dqSmem, q, doBF16, lse, dsum, dqkv, s.SeqLen, s.Heads, scale)
+	return true, d.flashLaunch(dq, flashGrid(s, tr.DqRows), tr.DqSmem, q, doBF16, lse, dsum, dqkv, s.SeqLen, s.Heads, scale)
 }
 
 // flashKernels lists every PTX entry the launchers above can ask for.

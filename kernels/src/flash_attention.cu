@@ -13,25 +13,29 @@
 // F32 qkv or dout is cast to bf16 first (flash_attn_cast_f32_bf16; the
 // backward pre-pass casts dout itself); accumulation is always fp32.
 //
-// Tiling: a CTA of 4 warps (128 threads) owns a tile of kBlockM = 64 rows;
-// warp w owns rows 16w..16w+15 of it. The other operand streams through
-// shared memory in tiles of kBlockN = 64 rows, two stages deep (cp.async).
-// Scores live only in registers; never in global memory.
+// Tiling: a CTA of 4 warps (128 threads) owns kRows = 64*MT rows; warp w
+// owns the 16*MT rows from w*16*MT (MT m16 tiles, so each ldmatrix of the
+// other operand feeds 2*MT mma). The other operand streams through shared
+// memory in tiles of BN rows, two stages deep (cp.async). MT and BN per
+// kernel and head dim are in Traits<Dh>. Scores live only in registers;
+// never in global memory.
 //
 // Backward (deterministic, no atomics; the only path):
 //   1. flash_attn_bwd_pre:  Dsum[b,h,t] = sum_d dO*O (fp32), and dO -> bf16.
 //   2. flash_attn_bwd_dkdv: one CTA per key block; loops over the query
-//      blocks at or after the diagonal; computes S^T = K Q^T so that each
-//      warp owns 16 keys and dK, dV stay in its registers; writes
+//      tiles at or after the diagonal; computes S^T = K Q^T so that each
+//      warp owns 16*MT keys and dK, dV stay in its registers; writes
 //      dqkv[k,v] += once, in a fixed order.
-//   3. flash_attn_bwd_dq:   one CTA per query block; loops over key blocks;
+//   3. flash_attn_bwd_dq:   one CTA per query block; loops over key tiles;
 //      recomputes S, P, dP, dS and accumulates dQ in registers.
 //   Kernels 2 and 3 write disjoint columns of dqkv. Recomputing S and dP in
 //   kernel 3 costs 7 tile matmuls instead of FlashAttention-2's 5 with
 //   atomicAdd dQ, in exchange for bit-reproducible gradients.
 //
 // A line-for-line Go port of this file lives in kernels/cuda/flashport; its
-// comments cite the "// [Fn]" / "// [Bn]" markers below. Keep them in step.
+// comments cite the "// [Fn]" / "// [Bn]" / "// [Ln]" markers below, and
+// its traits table (flashport.TraitsFor) is what the launcher sizes grids
+// and shared memory from. Keep all three in step.
 
 #include <cuda_bf16.h>
 #include <stdint.h>
@@ -40,27 +44,46 @@ typedef __nv_bfloat16 bf16;
 
 namespace flash {
 
-constexpr int kBlockM = 64;  // rows of the CTA's own tile (queries; keys in dkdv)
-constexpr int kBlockN = 64;  // rows of each streamed tile
 constexpr int kNWarps = 4;
 constexpr int kNThreads = kNWarps * 32;
 constexpr float kLog2e = 1.4426950408889634f;
 
-// Shared-memory tiles are kBlockM rows of Dh bf16, each row padded by 8
+// [T1] Per head dim: MT (m16 tiles per warp; CTA rows = 64*MT) and BN
+// (rows of each streamed tile) of the forward, dQ and dK/dV kernels, chosen
+// so that the fp32 accumulators fit in registers without spilling
+// (acc_o/acc_dq: MT*Dh/2, acc_dk+acc_dv: MT*Dh, scores: MT*BN/2 per thread).
+template <int Dh>
+struct Traits;
+template <>
+struct Traits<32> {
+  static constexpr int kFwdMT = 2, kFwdBN = 64, kDqMT = 2, kDqBN = 32, kKvMT = 2, kKvBN = 32;
+};
+template <>
+struct Traits<64> {
+  static constexpr int kFwdMT = 2, kFwdBN = 64, kDqMT = 2, kDqBN = 32, kKvMT = 2, kKvBN = 32;
+};
+template <>
+struct Traits<128> {
+  static constexpr int kFwdMT = 2, kFwdBN = 32, kDqMT = 1, kDqBN = 64, kKvMT = 1, kKvBN = 64;
+};
+
+// Shared-memory tiles are ROWS rows of Dh bf16, each row padded by 8
 // elements (16 bytes) so that the 8 row addresses of one ldmatrix phase fall
 // in 8 different 16-byte bank groups.
 template <int Dh>
-struct Tile {
-  static constexpr int kStride = Dh + 8;            // elements per smem row
-  static constexpr int kElems = kBlockM * kStride;  // elements per tile
+struct Smem {
+  static constexpr int kStride = Dh + 8;  // elements per smem row
 };
 
-// Dynamic shared memory the launcher must request for each kernel (bytes).
+// Dynamic shared memory the launcher must request for each kernel (bytes);
+// flashport.TraitsFor computes the same numbers.
 template <int Dh>
 struct SmemBytes {
-  static constexpr int kFwd = 5 * Tile<Dh>::kElems * 2;                        // Q, K[2], V[2]
-  static constexpr int kDkdv = 6 * Tile<Dh>::kElems * 2 + 4 * kBlockM * 4;     // K, V, Q[2], dO[2], lse[2], D[2]
-  static constexpr int kDq = 6 * Tile<Dh>::kElems * 2;                         // Q, dO, K[2], V[2]
+  using Tr = Traits<Dh>;
+  static constexpr int kFwd = (64 * Tr::kFwdMT + 4 * Tr::kFwdBN) * (Dh + 8) * 2;      // Q, K[2], V[2]
+  static constexpr int kDq = (2 * 64 * Tr::kDqMT + 4 * Tr::kDqBN) * (Dh + 8) * 2;     // Q, dO, K[2], V[2]
+  static constexpr int kDkdv = (2 * 64 * Tr::kKvMT + 4 * Tr::kKvBN) * (Dh + 8) * 2 +  // K, V, Q[2], dO[2]
+                               4 * Tr::kKvBN * 4;                                     // lse[2], D[2]
 };
 
 __device__ __forceinline__ uint32_t smem_u32(const void* p) {
@@ -140,13 +163,14 @@ __device__ __forceinline__ void add2(bf16* p, float a, float b) {
       __floats2bfloat162_rn(__low2float(v) + a, __high2float(v) + b);
 }
 
-// [L1] Loads rows row0..row0+63 (one head: Dh columns from column col) of a
-// [B*T, ld] bf16 matrix into a padded smem tile; rows >= T are zero-filled.
-template <int Dh>
+// [L1] Loads rows row0..row0+ROWS-1 (one head: Dh columns from column col)
+// of a [B*T, ld] bf16 matrix into a padded smem tile; rows >= T are
+// zero-filled.
+template <int Dh, int ROWS>
 __device__ __forceinline__ void load_tile(bf16* sTile, const bf16* g, int64_t rowBase, int row0,
                                           int T, int ld, int col, int tid) {
   constexpr int kChunksPerRow = Dh / 8;  // 16-byte chunks
-  constexpr int kChunks = kBlockM * kChunksPerRow;
+  constexpr int kChunks = ROWS * kChunksPerRow;
   static_assert(kChunks % kNThreads == 0, "tile chunks must split evenly over the CTA");
 #pragma unroll
   for (int i = 0; i < kChunks / kNThreads; ++i) {
@@ -156,79 +180,106 @@ __device__ __forceinline__ void load_tile(bf16* sTile, const bf16* g, int64_t ro
     const int row = row0 + r;
     const bool valid = row < T;
     const bf16* src = g + (rowBase + (valid ? row : 0)) * ld + col + cc;
-    cp_async_16(sTile + r * Tile<Dh>::kStride + cc, src, valid);
+    cp_async_16(sTile + r * Smem<Dh>::kStride + cc, src, valid);
   }
 }
 
-// [L2] Loads 64 row statistics (lse or Dsum) g[row0..row0+63] into smem;
-// rows >= T are zero-filled.
+// [L2] Loads ROWS row statistics (lse or Dsum) g[row0..row0+ROWS-1] into
+// smem; rows >= T are zero-filled.
+template <int ROWS>
 __device__ __forceinline__ void load_stats(float* s, const float* g, int row0, int T, int tid) {
-  if (tid < kBlockM) {
+  static_assert(ROWS <= kNThreads, "one statistic per thread");
+  if (tid < ROWS) {
     const int row = row0 + tid;
     const bool valid = row < T;
     cp_async_4(s + tid, g + (valid ? row : 0), valid);
   }
 }
 
-// [L3] acc[nb] += A(16 rows of sA from row a0, Dh wide) * B^T where B is
-// 64 rows of sB (row-major, Dh wide): the S = Q K^T pattern. acc holds
-// kBlockN/8 n-blocks of 8 columns.
-template <int Dh>
-__device__ __forceinline__ void gemm_abt(float (&acc)[kBlockN / 8][4], const bf16* sA, int a0,
+// [L3] acc[mt][nb] += A(16*MT rows of sA from row a0, Dh wide) * B^T where
+// B is BN rows of sB (row-major, Dh wide): the S = Q K^T pattern. Each B
+// fragment feeds 2*MT mma.
+template <int Dh, int MT, int BN>
+__device__ __forceinline__ void gemm_abt(float (&acc)[MT][BN / 8][4], const bf16* sA, int a0,
                                          const bf16* sB, int lane) {
-  constexpr int S = Tile<Dh>::kStride;
+  constexpr int S = Smem<Dh>::kStride;
 #pragma unroll
   for (int kk = 0; kk < Dh / 16; ++kk) {
-    uint32_t a[4];
-    ldmatrix_x4(a, sA + (a0 + (lane & 15)) * S + kk * 16 + (lane >> 4) * 8);
+    uint32_t a[MT][4];
 #pragma unroll
-    for (int nb2 = 0; nb2 < kBlockN / 16; ++nb2) {
+    for (int mt = 0; mt < MT; ++mt)
+      ldmatrix_x4(a[mt], sA + (a0 + mt * 16 + (lane & 15)) * S + kk * 16 + (lane >> 4) * 8);
+#pragma unroll
+    for (int nb2 = 0; nb2 < BN / 16; ++nb2) {
       uint32_t b[4];
       ldmatrix_x4(b, sB + (nb2 * 16 + (lane & 7) + ((lane >> 4) << 3)) * S + kk * 16 +
                          ((lane >> 3) & 1) * 8);
-      mma_16816(acc[2 * nb2], a, b[0], b[1]);
-      mma_16816(acc[2 * nb2 + 1], a, b[2], b[3]);
+#pragma unroll
+      for (int mt = 0; mt < MT; ++mt) {
+        mma_16816(acc[mt][2 * nb2], a[mt], b[0], b[1]);
+        mma_16816(acc[mt][2 * nb2 + 1], a[mt], b[2], b[3]);
+      }
     }
   }
 }
 
-// [L4] acc[nd] += P * B where P (16 x 64) is in registers in the accumulator
-// layout of gemm_abt and B is 64 rows of sB (row-major, Dh wide): the O += P V
-// pattern. The accumulator fragment of two adjacent n-blocks is exactly the
-// A fragment of one k16 step, so P never leaves registers.
-template <int Dh>
-__device__ __forceinline__ void gemm_pb(float (&acc)[Dh / 8][4], const float (&p)[kBlockN / 8][4],
-                                        const bf16* sB, int lane) {
-  constexpr int S = Tile<Dh>::kStride;
+// [L4] acc[mt][nd] += P * B where P (16*MT x BN) is in registers in the
+// accumulator layout of gemm_abt and B is BN rows of sB (row-major, Dh
+// wide): the O += P V pattern. The accumulator fragment of two adjacent
+// n-blocks is exactly the A fragment of one k16 step, so P never leaves
+// registers.
+template <int Dh, int MT, int BN>
+__device__ __forceinline__ void gemm_pb(float (&acc)[MT][Dh / 8][4],
+                                        const float (&p)[MT][BN / 8][4], const bf16* sB, int lane) {
+  constexpr int S = Smem<Dh>::kStride;
 #pragma unroll
-  for (int kk = 0; kk < kBlockN / 16; ++kk) {
-    uint32_t a[4];
-    a[0] = pack_bf16x2(p[2 * kk][0], p[2 * kk][1]);
-    a[1] = pack_bf16x2(p[2 * kk][2], p[2 * kk][3]);
-    a[2] = pack_bf16x2(p[2 * kk + 1][0], p[2 * kk + 1][1]);
-    a[3] = pack_bf16x2(p[2 * kk + 1][2], p[2 * kk + 1][3]);
+  for (int kk = 0; kk < BN / 16; ++kk) {
+    uint32_t a[MT][4];
+#pragma unroll
+    for (int mt = 0; mt < MT; ++mt) {
+      a[mt][0] = pack_bf16x2(p[mt][2 * kk][0], p[mt][2 * kk][1]);
+      a[mt][1] = pack_bf16x2(p[mt][2 * kk][2], p[mt][2 * kk][3]);
+      a[mt][2] = pack_bf16x2(p[mt][2 * kk + 1][0], p[mt][2 * kk + 1][1]);
+      a[mt][3] = pack_bf16x2(p[mt][2 * kk + 1][2], p[mt][2 * kk + 1][3]);
+    }
 #pragma unroll
     for (int nd2 = 0; nd2 < Dh / 16; ++nd2) {
       uint32_t b[4];
       ldmatrix_x4_trans(b, sB + (kk * 16 + (lane & 7) + ((lane >> 3) & 1) * 8) * S + nd2 * 16 +
                                (lane >> 4) * 8);
-      mma_16816(acc[2 * nd2], a, b[0], b[1]);
-      mma_16816(acc[2 * nd2 + 1], a, b[2], b[3]);
+#pragma unroll
+      for (int mt = 0; mt < MT; ++mt) {
+        mma_16816(acc[mt][2 * nd2], a[mt], b[0], b[1]);
+        mma_16816(acc[mt][2 * nd2 + 1], a[mt], b[2], b[3]);
+      }
     }
   }
 }
 
+template <int A, int B, int C>
+__device__ __forceinline__ void zero(float (&x)[A][B][C]) {
+#pragma unroll
+  for (int i = 0; i < A; ++i)
+#pragma unroll
+    for (int j = 0; j < B; ++j)
+#pragma unroll
+      for (int k = 0; k < C; ++k) x[i][j][k] = 0.f;
+}
+
 // ---------------------------------------------------------------- forward
 
-// Grid (ceil(T/64), B*H), 128 threads, SmemBytes<Dh>::kFwd dynamic smem.
+// Grid (ceil(T/kRows), B*H), 128 threads, SmemBytes<Dh>::kFwd dynamic smem.
 template <int Dh, typename OutT>
 __device__ __forceinline__ void fwd_body(const bf16* __restrict__ qkv, OutT* __restrict__ out,
                                          float* __restrict__ lse, int T, int H, float scale) {
+  constexpr int MT = Traits<Dh>::kFwdMT, BN = Traits<Dh>::kFwdBN;
+  constexpr int kRows = kNWarps * 16 * MT;  // query rows per CTA
+  constexpr int kTileQ = kRows * Smem<Dh>::kStride;
+  constexpr int kTileKV = BN * Smem<Dh>::kStride;
   extern __shared__ __align__(16) unsigned char smem_raw[];
-  constexpr int kTile = Tile<Dh>::kElems;
   bf16* sQ = reinterpret_cast<bf16*>(smem_raw);
-  bf16* sK = sQ + kTile;      // 2 stages
-  bf16* sV = sK + 2 * kTile;  // 2 stages
+  bf16* sK = sQ + kTileQ;       // 2 stages
+  bf16* sV = sK + 2 * kTileKV;  // 2 stages
 
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
   const int g = lane >> 2, t4 = lane & 3;  // mma groupID and thread-in-group
@@ -236,71 +287,73 @@ __device__ __forceinline__ void fwd_body(const bf16* __restrict__ qkv, OutT* __r
   const int bh = blockIdx.y, b = bh / H, h = bh % H;
   const int C = H * Dh, ld = 3 * C;
   const int64_t rowBase = (int64_t)b * T;
-  const int m0 = m_block * kBlockM;
+  const int m0 = m_block * kRows;
+  const int w0 = m0 + warp * 16 * MT;  // this warp's first row
   // [F2] causal skip: key tiles past the last query of this block are never loaded.
-  const int n_blocks = min((T + kBlockN - 1) / kBlockN, (m0 + kBlockM + kBlockN - 1) / kBlockN);
+  const int n_blocks = min((T + BN - 1) / BN, (m0 + kRows + BN - 1) / BN);
   const float scale_log2 = scale * kLog2e;
 
   // [F3] prologue: Q and the first K, V tile in one group.
-  load_tile<Dh>(sQ, qkv, rowBase, m0, T, ld, h * Dh, tid);
-  load_tile<Dh>(sK, qkv, rowBase, 0, T, ld, C + h * Dh, tid);
-  load_tile<Dh>(sV, qkv, rowBase, 0, T, ld, 2 * C + h * Dh, tid);
+  load_tile<Dh, kRows>(sQ, qkv, rowBase, m0, T, ld, h * Dh, tid);
+  load_tile<Dh, BN>(sK, qkv, rowBase, 0, T, ld, C + h * Dh, tid);
+  load_tile<Dh, BN>(sV, qkv, rowBase, 0, T, ld, 2 * C + h * Dh, tid);
   cp_async_commit();
 
-  float acc_o[Dh / 8][4];
+  float acc_o[MT][Dh / 8][4];
+  zero(acc_o);
+  float row_max[2 * MT], row_sum[2 * MT];  // rows (mt, g + 8*half) at [2*mt + half]
 #pragma unroll
-  for (int nd = 0; nd < Dh / 8; ++nd)
-#pragma unroll
-    for (int c = 0; c < 4; ++c) acc_o[nd][c] = 0.f;
-  float row_max[2] = {-INFINITY, -INFINITY};  // rows g and g+8 of this warp, raw units
-  float row_sum[2] = {0.f, 0.f};              // this thread's partial sums
+  for (int r = 0; r < 2 * MT; ++r) {
+    row_max[r] = -INFINITY;  // raw (unscaled) units
+    row_sum[r] = 0.f;        // this thread's partial sum
+  }
 
   for (int n = 0; n < n_blocks; ++n) {
     const int stage = n & 1;
     // [F4] prefetch the next K, V tile into the other stage (freed by the
     // barrier at the end of the previous iteration).
     if (n + 1 < n_blocks) {
-      load_tile<Dh>(sK + (stage ^ 1) * kTile, qkv, rowBase, (n + 1) * kBlockN, T, ld, C + h * Dh, tid);
-      load_tile<Dh>(sV + (stage ^ 1) * kTile, qkv, rowBase, (n + 1) * kBlockN, T, ld, 2 * C + h * Dh,
-                    tid);
+      load_tile<Dh, BN>(sK + (stage ^ 1) * kTileKV, qkv, rowBase, (n + 1) * BN, T, ld, C + h * Dh, tid);
+      load_tile<Dh, BN>(sV + (stage ^ 1) * kTileKV, qkv, rowBase, (n + 1) * BN, T, ld, 2 * C + h * Dh,
+                        tid);
     }
     cp_async_commit();  // possibly empty: keeps the group count uniform
     cp_async_wait<1>();
     __syncthreads();
-    const bf16* sKs = sK + stage * kTile;
-    const bf16* sVs = sV + stage * kTile;
+    const bf16* sKs = sK + stage * kTileKV;
+    const bf16* sVs = sV + stage * kTileKV;
 
-    // [F5] S = Q K^T for this warp's 16 query rows and the tile's 64 keys.
-    float acc_s[kBlockN / 8][4];
-#pragma unroll
-    for (int nb = 0; nb < kBlockN / 8; ++nb)
-#pragma unroll
-      for (int c = 0; c < 4; ++c) acc_s[nb][c] = 0.f;
-    gemm_abt<Dh>(acc_s, sQ, warp * 16, sKs, lane);
+    // [F5] S = Q K^T for this warp's 16*MT query rows and the tile's BN keys.
+    float acc_s[MT][BN / 8][4];
+    zero(acc_s);
+    gemm_abt<Dh, MT, BN>(acc_s, sQ, warp * 16 * MT, sKs, lane);
 
     // [F6] mask: only tiles that reach the diagonal or the sequence end.
     // (For rows < T, col >= T already implies col > row; the extra test only
     // keeps the padding rows >= T, which are never stored, tidy.)
-    const int n0 = n * kBlockN;
-    if (n0 + kBlockN > m0 || n0 + kBlockN > T) {
+    const int n0 = n * BN;
+    if (n0 + BN > m0 || n0 + BN > T) {
 #pragma unroll
-      for (int nb = 0; nb < kBlockN / 8; ++nb)
+      for (int mt = 0; mt < MT; ++mt)
 #pragma unroll
-        for (int c = 0; c < 4; ++c) {
-          const int col = n0 + nb * 8 + 2 * t4 + (c & 1);
-          const int row = m0 + warp * 16 + g + 8 * (c >> 1);
-          if (col > row || col >= T) acc_s[nb][c] = -INFINITY;
-        }
+        for (int nb = 0; nb < BN / 8; ++nb)
+#pragma unroll
+          for (int c = 0; c < 4; ++c) {
+            const int col = n0 + nb * 8 + 2 * t4 + (c & 1);
+            const int row = w0 + mt * 16 + g + 8 * (c >> 1);
+            if (col > row || col >= T) acc_s[mt][nb][c] = -INFINITY;
+          }
     }
 
     // [F7] online softmax: new row max over the quad, rescale, exponentiate.
-    float corr[2];
+    float corr[2 * MT];
 #pragma unroll
-    for (int r = 0; r < 2; ++r) {
+    for (int r = 0; r < 2 * MT; ++r) {
+      const int mt = r >> 1, half = r & 1;
       float mx = row_max[r];
 #pragma unroll
-      for (int nb = 0; nb < kBlockN / 8; ++nb)
-        mx = fmaxf(mx, fmaxf(acc_s[nb][2 * r], acc_s[nb][2 * r + 1]));
+      for (int nb = 0; nb < BN / 8; ++nb)
+        mx = fmaxf(mx, fmaxf(acc_s[mt][nb][2 * half], acc_s[mt][nb][2 * half + 1]));
       mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
       mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
       const float base = (mx == -INFINITY) ? 0.f : mx * scale_log2;
@@ -308,41 +361,44 @@ __device__ __forceinline__ void fwd_body(const bf16* __restrict__ qkv, OutT* __r
       row_max[r] = mx;
       float sum = 0.f;
 #pragma unroll
-      for (int nb = 0; nb < kBlockN / 8; ++nb)
+      for (int nb = 0; nb < BN / 8; ++nb)
 #pragma unroll
-        for (int c = 2 * r; c < 2 * r + 2; ++c) {
-          const float p = exp2f(acc_s[nb][c] * scale_log2 - base);
-          acc_s[nb][c] = p;
+        for (int c = 2 * half; c < 2 * half + 2; ++c) {
+          const float p = exp2f(acc_s[mt][nb][c] * scale_log2 - base);
+          acc_s[mt][nb][c] = p;
           sum += p;
         }
       row_sum[r] = row_sum[r] * corr[r] + sum;
     }
     // [F8] rescale the output accumulator, then O += P V.
 #pragma unroll
-    for (int nd = 0; nd < Dh / 8; ++nd) {
-      acc_o[nd][0] *= corr[0];
-      acc_o[nd][1] *= corr[0];
-      acc_o[nd][2] *= corr[1];
-      acc_o[nd][3] *= corr[1];
-    }
-    gemm_pb<Dh>(acc_o, acc_s, sVs, lane);
+    for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+      for (int nd = 0; nd < Dh / 8; ++nd) {
+        acc_o[mt][nd][0] *= corr[2 * mt];
+        acc_o[mt][nd][1] *= corr[2 * mt];
+        acc_o[mt][nd][2] *= corr[2 * mt + 1];
+        acc_o[mt][nd][3] *= corr[2 * mt + 1];
+      }
+    gemm_pb<Dh, MT, BN>(acc_o, acc_s, sVs, lane);
     __syncthreads();  // [F9] every warp is done with this stage before it is refilled
   }
 
   // [F10] epilogue: finish the row sums over the quad, normalise, store O and lse.
 #pragma unroll
-  for (int r = 0; r < 2; ++r) {
+  for (int r = 0; r < 2 * MT; ++r) {
+    const int mt = r >> 1, half = r & 1;
     float s = row_sum[r];
     s += __shfl_xor_sync(0xffffffffu, s, 1);
     s += __shfl_xor_sync(0xffffffffu, s, 2);
     const float inv = 1.f / s;
-    const int row = m0 + warp * 16 + g + 8 * r;
+    const int row = w0 + mt * 16 + g + 8 * half;
     if (row < T) {
       if (t4 == 0) lse[(int64_t)bh * T + row] = row_max[r] * scale + logf(s);
       OutT* o = out + (rowBase + row) * C + h * Dh + 2 * t4;
 #pragma unroll
       for (int nd = 0; nd < Dh / 8; ++nd)
-        store2(o + nd * 8, acc_o[nd][2 * r] * inv, acc_o[nd][2 * r + 1] * inv);
+        store2(o + nd * 8, acc_o[mt][nd][2 * half] * inv, acc_o[mt][nd][2 * half + 1] * inv);
     }
   }
 }
@@ -372,24 +428,28 @@ __device__ __forceinline__ void bwd_pre_body(const InT* __restrict__ out,
   dsum[((int64_t)b * H + h) * T + t] = acc;
 }
 
-// [B2] dK, dV for one key block. Grid (ceil(T/64), B*H), 128 threads,
-// SmemBytes<Dh>::kDkdv dynamic smem. Warp w owns keys n0+16w..n0+16w+15 and
-// computes S^T = K Q^T and dP^T = V dO^T so that P^T and dS^T are already in
-// the A-operand layout for dV += P^T dO and dK += dS^T Q.
+// [B2] dK, dV for one key block of kKeys = 64*MT keys. Grid
+// (ceil(T/kKeys), B*H), 128 threads, SmemBytes<Dh>::kDkdv dynamic smem.
+// Warp w owns keys n0+16*MT*w.. and computes S^T = K Q^T and dP^T = V dO^T
+// so that P^T and dS^T are already in the A-operand layout for
+// dV += P^T dO and dK += dS^T Q. Query tiles of BN rows stream through.
 template <int Dh, typename GradT>
 __device__ __forceinline__ void bwd_dkdv_body(const bf16* __restrict__ qkv,
                                               const bf16* __restrict__ dout,
                                               const float* __restrict__ lse,
                                               const float* __restrict__ dsum,
                                               GradT* __restrict__ dqkv, int T, int H, float scale) {
+  constexpr int MT = Traits<Dh>::kKvMT, BN = Traits<Dh>::kKvBN;
+  constexpr int kKeys = kNWarps * 16 * MT;
+  constexpr int kTileK = kKeys * Smem<Dh>::kStride;
+  constexpr int kTileQ = BN * Smem<Dh>::kStride;
   extern __shared__ __align__(16) unsigned char smem_raw[];
-  constexpr int kTile = Tile<Dh>::kElems;
   bf16* sK = reinterpret_cast<bf16*>(smem_raw);
-  bf16* sV = sK + kTile;
-  bf16* sQ = sV + kTile;        // 2 stages
-  bf16* sdO = sQ + 2 * kTile;   // 2 stages
-  float* sLse = reinterpret_cast<float*>(sdO + 2 * kTile);  // 2 stages of kBlockM
-  float* sD = sLse + 2 * kBlockM;                            // 2 stages of kBlockM
+  bf16* sV = sK + kTileK;
+  bf16* sQ = sV + kTileK;        // 2 stages
+  bf16* sdO = sQ + 2 * kTileQ;   // 2 stages
+  float* sLse = reinterpret_cast<float*>(sdO + 2 * kTileQ);  // 2 stages of BN
+  float* sD = sLse + 2 * BN;                                  // 2 stages of BN
 
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
   const int g = lane >> 2, t4 = lane & 3;
@@ -399,106 +459,109 @@ __device__ __forceinline__ void bwd_dkdv_body(const bf16* __restrict__ qkv,
   const int64_t rowBase = (int64_t)b * T;
   const float* lse_bh = lse + (int64_t)bh * T;
   const float* dsum_bh = dsum + (int64_t)bh * T;
-  const int n0 = n_block * kBlockN;
-  const int m_begin = n0 / kBlockM;  // [B4] causal skip: query blocks before the diagonal
-  const int m_blocks = (T + kBlockM - 1) / kBlockM;
+  const int n0 = n_block * kKeys;
+  const int w0 = n0 + warp * 16 * MT;  // this warp's first key
+  const int m_begin = n0 / BN;  // [B4] causal skip: query tiles before the diagonal
+  const int m_blocks = (T + BN - 1) / BN;
   const float scale_log2 = scale * kLog2e;
 
   // [B5] prologue: this block's K, V and the first Q, dO, lse, D tile.
-  load_tile<Dh>(sK, qkv, rowBase, n0, T, ld, C + h * Dh, tid);
-  load_tile<Dh>(sV, qkv, rowBase, n0, T, ld, 2 * C + h * Dh, tid);
-  load_tile<Dh>(sQ, qkv, rowBase, m_begin * kBlockM, T, ld, h * Dh, tid);
-  load_tile<Dh>(sdO, dout, rowBase, m_begin * kBlockM, T, C, h * Dh, tid);
-  load_stats(sLse, lse_bh, m_begin * kBlockM, T, tid);
-  load_stats(sD, dsum_bh, m_begin * kBlockM, T, tid);
+  load_tile<Dh, kKeys>(sK, qkv, rowBase, n0, T, ld, C + h * Dh, tid);
+  load_tile<Dh, kKeys>(sV, qkv, rowBase, n0, T, ld, 2 * C + h * Dh, tid);
+  load_tile<Dh, BN>(sQ, qkv, rowBase, m_begin * BN, T, ld, h * Dh, tid);
+  load_tile<Dh, BN>(sdO, dout, rowBase, m_begin * BN, T, C, h * Dh, tid);
+  load_stats<BN>(sLse, lse_bh, m_begin * BN, T, tid);
+  load_stats<BN>(sD, dsum_bh, m_begin * BN, T, tid);
   cp_async_commit();
 
-  float acc_dk[Dh / 8][4], acc_dv[Dh / 8][4];
-#pragma unroll
-  for (int nd = 0; nd < Dh / 8; ++nd)
-#pragma unroll
-    for (int c = 0; c < 4; ++c) acc_dk[nd][c] = acc_dv[nd][c] = 0.f;
+  float acc_dk[MT][Dh / 8][4], acc_dv[MT][Dh / 8][4];
+  zero(acc_dk);
+  zero(acc_dv);
 
   for (int m = m_begin; m < m_blocks; ++m) {
     const int stage = (m - m_begin) & 1;
     // [B6] prefetch the next query tile into the other stage.
     if (m + 1 < m_blocks) {
-      const int nm0 = (m + 1) * kBlockM;
-      load_tile<Dh>(sQ + (stage ^ 1) * kTile, qkv, rowBase, nm0, T, ld, h * Dh, tid);
-      load_tile<Dh>(sdO + (stage ^ 1) * kTile, dout, rowBase, nm0, T, C, h * Dh, tid);
-      load_stats(sLse + (stage ^ 1) * kBlockM, lse_bh, nm0, T, tid);
-      load_stats(sD + (stage ^ 1) * kBlockM, dsum_bh, nm0, T, tid);
+      const int nm0 = (m + 1) * BN;
+      load_tile<Dh, BN>(sQ + (stage ^ 1) * kTileQ, qkv, rowBase, nm0, T, ld, h * Dh, tid);
+      load_tile<Dh, BN>(sdO + (stage ^ 1) * kTileQ, dout, rowBase, nm0, T, C, h * Dh, tid);
+      load_stats<BN>(sLse + (stage ^ 1) * BN, lse_bh, nm0, T, tid);
+      load_stats<BN>(sD + (stage ^ 1) * BN, dsum_bh, nm0, T, tid);
     }
     cp_async_commit();
     cp_async_wait<1>();
     __syncthreads();
-    const bf16* sQs = sQ + stage * kTile;
-    const bf16* sdOs = sdO + stage * kTile;
-    const float* sLses = sLse + stage * kBlockM;
-    const float* sDs = sD + stage * kBlockM;
-    const int m0 = m * kBlockM;
+    const bf16* sQs = sQ + stage * kTileQ;
+    const bf16* sdOs = sdO + stage * kTileQ;
+    const float* sLses = sLse + stage * BN;
+    const float* sDs = sD + stage * BN;
+    const int m0 = m * BN;
 
-    // [B7] S^T = K Q^T and dP^T = V dO^T: rows are this warp's 16 keys, columns the 64 queries.
-    float acc_s[kBlockM / 8][4], acc_dp[kBlockM / 8][4];
-#pragma unroll
-    for (int nb = 0; nb < kBlockM / 8; ++nb)
-#pragma unroll
-      for (int c = 0; c < 4; ++c) acc_s[nb][c] = acc_dp[nb][c] = 0.f;
-    gemm_abt<Dh>(acc_s, sK, warp * 16, sQs, lane);
-    gemm_abt<Dh>(acc_dp, sV, warp * 16, sdOs, lane);
+    // [B7] S^T = K Q^T and dP^T = V dO^T: rows are this warp's 16*MT keys, columns the BN queries.
+    float acc_s[MT][BN / 8][4], acc_dp[MT][BN / 8][4];
+    zero(acc_s);
+    zero(acc_dp);
+    gemm_abt<Dh, MT, BN>(acc_s, sK, warp * 16 * MT, sQs, lane);
+    gemm_abt<Dh, MT, BN>(acc_dp, sV, warp * 16 * MT, sdOs, lane);
 
     // [B8] P^T = exp(S^T*scale - lse[q]) masked; dS^T = P^T (dP^T - D[q]).
     // Padding queries q >= T have zero Q, dO, lse and D, so they add nothing
     // even unmasked; the mask states it rather than relying on it.
-    const bool need_mask = m0 < n0 + kBlockN || m0 + kBlockM > T;
+    const bool need_mask = m0 < n0 + kKeys || m0 + BN > T;
 #pragma unroll
-    for (int nb = 0; nb < kBlockM / 8; ++nb)
+    for (int mt = 0; mt < MT; ++mt)
 #pragma unroll
-      for (int c = 0; c < 4; ++c) {
-        const int q = nb * 8 + 2 * t4 + (c & 1);  // query within the tile
-        const int key = n0 + warp * 16 + g + 8 * (c >> 1);
-        float p = exp2f(acc_s[nb][c] * scale_log2 - sLses[q] * kLog2e);
-        if (need_mask && (key > m0 + q || m0 + q >= T)) p = 0.f;
-        acc_dp[nb][c] = p * (acc_dp[nb][c] - sDs[q]);
-        acc_s[nb][c] = p;
-      }
+      for (int nb = 0; nb < BN / 8; ++nb)
+#pragma unroll
+        for (int c = 0; c < 4; ++c) {
+          const int q = nb * 8 + 2 * t4 + (c & 1);  // query within the tile
+          const int key = w0 + mt * 16 + g + 8 * (c >> 1);
+          float p = exp2f(acc_s[mt][nb][c] * scale_log2 - sLses[q] * kLog2e);
+          if (need_mask && (key > m0 + q || m0 + q >= T)) p = 0.f;
+          acc_dp[mt][nb][c] = p * (acc_dp[mt][nb][c] - sDs[q]);
+          acc_s[mt][nb][c] = p;
+        }
 
     // [B9] dV += P^T dO, dK += dS^T Q (scale applied at the end).
-    gemm_pb<Dh>(acc_dv, acc_s, sdOs, lane);
-    gemm_pb<Dh>(acc_dk, acc_dp, sQs, lane);
+    gemm_pb<Dh, MT, BN>(acc_dv, acc_s, sdOs, lane);
+    gemm_pb<Dh, MT, BN>(acc_dk, acc_dp, sQs, lane);
     __syncthreads();  // [B10] stage free for the prefetch two iterations on
   }
 
   // [B11] epilogue: dqkv[k] += scale * dK, dqkv[v] += dV for keys < T.
 #pragma unroll
-  for (int r = 0; r < 2; ++r) {
-    const int key = n0 + warp * 16 + g + 8 * r;
+  for (int r = 0; r < 2 * MT; ++r) {
+    const int mt = r >> 1, half = r & 1;
+    const int key = w0 + mt * 16 + g + 8 * half;
     if (key < T) {
       GradT* dk = dqkv + (rowBase + key) * ld + C + h * Dh + 2 * t4;
       GradT* dv = dk + C;
 #pragma unroll
       for (int nd = 0; nd < Dh / 8; ++nd) {
-        add2(dk + nd * 8, acc_dk[nd][2 * r] * scale, acc_dk[nd][2 * r + 1] * scale);
-        add2(dv + nd * 8, acc_dv[nd][2 * r], acc_dv[nd][2 * r + 1]);
+        add2(dk + nd * 8, acc_dk[mt][nd][2 * half] * scale, acc_dk[mt][nd][2 * half + 1] * scale);
+        add2(dv + nd * 8, acc_dv[mt][nd][2 * half], acc_dv[mt][nd][2 * half + 1]);
       }
     }
   }
 }
 
-// [B12] dQ for one query block. Grid (ceil(T/64), B*H), 128 threads,
-// SmemBytes<Dh>::kDq dynamic smem.
+// [B12] dQ for one query block of kRows = 64*MT rows. Grid
+// (ceil(T/kRows), B*H), 128 threads, SmemBytes<Dh>::kDq dynamic smem.
 template <int Dh, typename GradT>
 __device__ __forceinline__ void bwd_dq_body(const bf16* __restrict__ qkv,
                                             const bf16* __restrict__ dout,
                                             const float* __restrict__ lse,
                                             const float* __restrict__ dsum,
                                             GradT* __restrict__ dqkv, int T, int H, float scale) {
+  constexpr int MT = Traits<Dh>::kDqMT, BN = Traits<Dh>::kDqBN;
+  constexpr int kRows = kNWarps * 16 * MT;
+  constexpr int kTileQ = kRows * Smem<Dh>::kStride;
+  constexpr int kTileKV = BN * Smem<Dh>::kStride;
   extern __shared__ __align__(16) unsigned char smem_raw[];
-  constexpr int kTile = Tile<Dh>::kElems;
   bf16* sQ = reinterpret_cast<bf16*>(smem_raw);
-  bf16* sdO = sQ + kTile;
-  bf16* sK = sdO + kTile;     // 2 stages
-  bf16* sV = sK + 2 * kTile;  // 2 stages
+  bf16* sdO = sQ + kTileQ;
+  bf16* sK = sdO + kTileQ;      // 2 stages
+  bf16* sV = sK + 2 * kTileKV;  // 2 stages
 
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
   const int g = lane >> 2, t4 = lane & 3;
@@ -506,84 +569,83 @@ __device__ __forceinline__ void bwd_dq_body(const bf16* __restrict__ qkv,
   const int bh = blockIdx.y, b = bh / H, h = bh % H;
   const int C = H * Dh, ld = 3 * C;
   const int64_t rowBase = (int64_t)b * T;
-  const int m0 = m_block * kBlockM;
-  const int n_blocks = min((T + kBlockN - 1) / kBlockN, (m0 + kBlockM + kBlockN - 1) / kBlockN);
+  const int m0 = m_block * kRows;
+  const int w0 = m0 + warp * 16 * MT;
+  const int n_blocks = min((T + BN - 1) / BN, (m0 + kRows + BN - 1) / BN);
   const float scale_log2 = scale * kLog2e;
 
   // [B14] prologue: Q, dO of this block and the first K, V tile.
-  load_tile<Dh>(sQ, qkv, rowBase, m0, T, ld, h * Dh, tid);
-  load_tile<Dh>(sdO, dout, rowBase, m0, T, C, h * Dh, tid);
-  load_tile<Dh>(sK, qkv, rowBase, 0, T, ld, C + h * Dh, tid);
-  load_tile<Dh>(sV, qkv, rowBase, 0, T, ld, 2 * C + h * Dh, tid);
+  load_tile<Dh, kRows>(sQ, qkv, rowBase, m0, T, ld, h * Dh, tid);
+  load_tile<Dh, kRows>(sdO, dout, rowBase, m0, T, C, h * Dh, tid);
+  load_tile<Dh, BN>(sK, qkv, rowBase, 0, T, ld, C + h * Dh, tid);
+  load_tile<Dh, BN>(sV, qkv, rowBase, 0, T, ld, 2 * C + h * Dh, tid);
   cp_async_commit();
 
-  // [B15] this thread's two rows' lse (log2 units) and D.
-  float lse2[2], drow[2];
+  // [B15] this thread's rows' lse (log2 units) and D.
+  float lse2[2 * MT], drow[2 * MT];
 #pragma unroll
-  for (int r = 0; r < 2; ++r) {
-    const int row = m0 + warp * 16 + g + 8 * r;
+  for (int r = 0; r < 2 * MT; ++r) {
+    const int row = w0 + (r >> 1) * 16 + g + 8 * (r & 1);
     lse2[r] = row < T ? lse[(int64_t)bh * T + row] * kLog2e : 0.f;
     drow[r] = row < T ? dsum[(int64_t)bh * T + row] : 0.f;
   }
 
-  float acc_dq[Dh / 8][4];
-#pragma unroll
-  for (int nd = 0; nd < Dh / 8; ++nd)
-#pragma unroll
-    for (int c = 0; c < 4; ++c) acc_dq[nd][c] = 0.f;
+  float acc_dq[MT][Dh / 8][4];
+  zero(acc_dq);
 
   for (int n = 0; n < n_blocks; ++n) {
     const int stage = n & 1;
     // [B16] prefetch the next K, V tile.
     if (n + 1 < n_blocks) {
-      load_tile<Dh>(sK + (stage ^ 1) * kTile, qkv, rowBase, (n + 1) * kBlockN, T, ld, C + h * Dh, tid);
-      load_tile<Dh>(sV + (stage ^ 1) * kTile, qkv, rowBase, (n + 1) * kBlockN, T, ld, 2 * C + h * Dh,
-                    tid);
+      load_tile<Dh, BN>(sK + (stage ^ 1) * kTileKV, qkv, rowBase, (n + 1) * BN, T, ld, C + h * Dh, tid);
+      load_tile<Dh, BN>(sV + (stage ^ 1) * kTileKV, qkv, rowBase, (n + 1) * BN, T, ld, 2 * C + h * Dh,
+                        tid);
     }
     cp_async_commit();
     cp_async_wait<1>();
     __syncthreads();
-    const bf16* sKs = sK + stage * kTile;
-    const bf16* sVs = sV + stage * kTile;
-    const int n0 = n * kBlockN;
+    const bf16* sKs = sK + stage * kTileKV;
+    const bf16* sVs = sV + stage * kTileKV;
+    const int n0 = n * BN;
 
-    // [B17] S = Q K^T, dP = dO V^T for this warp's 16 query rows.
-    float acc_s[kBlockN / 8][4], acc_dp[kBlockN / 8][4];
-#pragma unroll
-    for (int nb = 0; nb < kBlockN / 8; ++nb)
-#pragma unroll
-      for (int c = 0; c < 4; ++c) acc_s[nb][c] = acc_dp[nb][c] = 0.f;
-    gemm_abt<Dh>(acc_s, sQ, warp * 16, sKs, lane);
-    gemm_abt<Dh>(acc_dp, sdO, warp * 16, sVs, lane);
+    // [B17] S = Q K^T, dP = dO V^T for this warp's 16*MT query rows.
+    float acc_s[MT][BN / 8][4], acc_dp[MT][BN / 8][4];
+    zero(acc_s);
+    zero(acc_dp);
+    gemm_abt<Dh, MT, BN>(acc_s, sQ, warp * 16 * MT, sKs, lane);
+    gemm_abt<Dh, MT, BN>(acc_dp, sdO, warp * 16 * MT, sVs, lane);
 
     // [B18] dS = P (dP - D), P = exp(S*scale - lse) masked; dS overwrites acc_s.
-    const bool need_mask = n0 + kBlockN > m0 || n0 + kBlockN > T;
+    const bool need_mask = n0 + BN > m0 || n0 + BN > T;
 #pragma unroll
-    for (int nb = 0; nb < kBlockN / 8; ++nb)
+    for (int mt = 0; mt < MT; ++mt)
 #pragma unroll
-      for (int c = 0; c < 4; ++c) {
-        const int r = c >> 1;
-        const int col = n0 + nb * 8 + 2 * t4 + (c & 1);
-        const int row = m0 + warp * 16 + g + 8 * r;
-        float p = exp2f(acc_s[nb][c] * scale_log2 - lse2[r]);
-        if (need_mask && (col > row || col >= T)) p = 0.f;
-        acc_s[nb][c] = p * (acc_dp[nb][c] - drow[r]);
-      }
+      for (int nb = 0; nb < BN / 8; ++nb)
+#pragma unroll
+        for (int c = 0; c < 4; ++c) {
+          const int r = 2 * mt + (c >> 1);
+          const int col = n0 + nb * 8 + 2 * t4 + (c & 1);
+          const int row = w0 + mt * 16 + g + 8 * (c >> 1);
+          float p = exp2f(acc_s[mt][nb][c] * scale_log2 - lse2[r]);
+          if (need_mask && (col > row || col >= T)) p = 0.f;
+          acc_s[mt][nb][c] = p * (acc_dp[mt][nb][c] - drow[r]);
+        }
 
     // [B19] dQ += dS K.
-    gemm_pb<Dh>(acc_dq, acc_s, sKs, lane);
+    gemm_pb<Dh, MT, BN>(acc_dq, acc_s, sKs, lane);
     __syncthreads();  // [B20]
   }
 
   // [B21] epilogue: dqkv[q] += scale * dQ.
 #pragma unroll
-  for (int r = 0; r < 2; ++r) {
-    const int row = m0 + warp * 16 + g + 8 * r;
+  for (int r = 0; r < 2 * MT; ++r) {
+    const int mt = r >> 1, half = r & 1;
+    const int row = w0 + mt * 16 + g + 8 * half;
     if (row < T) {
       GradT* dq = dqkv + (rowBase + row) * ld + h * Dh + 2 * t4;
 #pragma unroll
       for (int nd = 0; nd < Dh / 8; ++nd)
-        add2(dq + nd * 8, acc_dq[nd][2 * r] * scale, acc_dq[nd][2 * r + 1] * scale);
+        add2(dq + nd * 8, acc_dq[mt][nd][2 * half] * scale, acc_dq[mt][nd][2 * half + 1] * scale);
     }
   }
 }

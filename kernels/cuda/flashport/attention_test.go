@@ -85,7 +85,10 @@ func TestForwardMatchesFloat64(t *testing.T) {
 			assert.Less(t, MaxAbsErr(lse, wantLse), tolLse, "lse max abs error")
 			assert.Zero(t, st.BankConflicts, "ldmatrix bank conflicts")
 			assert.Zero(t, st.AboveDiagonal, "tiles wholly above the diagonal were computed")
-			assert.Equal(t, int64(s.Batch*s.Heads)*CausalTiles(s.SeqLen), st.Tiles, "computed tiles")
+			tr, err := TraitsFor(s.HeadDim)
+			require.NoError(t, err)
+			assert.Equal(t, int64(s.Batch*s.Heads)*CausalPairs(s.SeqLen, tr.FwdRows, tr.FwdBN), st.Tiles, "computed tiles")
+			assert.Equal(t, map[string]int{"fwd": tr.FwdSmem}, st.SmemBytes, "shared memory the launcher requests")
 			t.Logf("out rel err %.2e", e)
 		})
 	}
@@ -143,7 +146,11 @@ func TestBackwardMatchesFloat64(t *testing.T) {
 			}
 			assert.Zero(t, st.BankConflicts, "ldmatrix bank conflicts")
 			assert.Zero(t, st.AboveDiagonal, "tiles wholly above the diagonal were computed")
-			assert.Equal(t, 2*int64(s.Batch*s.Heads)*CausalTiles(s.SeqLen), st.Tiles, "computed tiles (dkdv + dq)")
+			tr, err := TraitsFor(s.HeadDim)
+			require.NoError(t, err)
+			wantTiles := CausalPairs(s.SeqLen, tr.KvBN, tr.KvKeys) + CausalPairs(s.SeqLen, tr.DqRows, tr.DqBN)
+			assert.Equal(t, int64(s.Batch*s.Heads)*wantTiles, st.Tiles, "computed tiles (dkdv + dq)")
+			assert.Equal(t, map[string]int{"dkdv": tr.KvSmem, "dq": tr.DqSmem}, st.SmemBytes, "shared memory the launcher requests")
 		})
 	}
 }

@@ -22,19 +22,23 @@ func bwdPreThread[InT Elem](out, dout []InT, dsum []float32, doutBF16 []BF16, BT
 }
 
 // dkdvRegs are one warp's acc_dk and acc_dv.
-type dkdvRegs struct{ accDK, accDV [][32][4]float32 }
+type dkdvRegs struct{ accDK, accDV acc }
 
 // bwdDkdvCTA is [B2] bwd_dkdv_body for CTA (blockIdxX, blockIdxY).
 func bwdDkdvCTA[GradT Elem](qkv, dout []BF16, lse, dsum []float32, dqkv []GradT, T, H, dh int,
 	scale float32, blockIdxX, blockIdxY int, mode LandMode, st *Stats) {
-	kTile := tileElems(dh)
-	c := newCTA(6*kTile, 4*kBlockM, mode, st)
+	tr, _ := TraitsFor(dh)
+	MT, BN := tr.KvMT, tr.KvBN
+	kKeys := kNWarps * 16 * MT
+	kTileK := kKeys * tileStride(dh)
+	kTileQ := BN * tileStride(dh)
+	c := newCTA("dkdv", 2*kTileK+4*kTileQ, 4*BN, mode, st)
 	sK := 0
-	sV := sK + kTile
-	sQ := sV + kTile       // 2 stages
-	sdO := sQ + 2*kTile    // 2 stages
-	sLse := 0              // smemF: 2 stages of kBlockM
-	sD := sLse + 2*kBlockM // smemF: 2 stages of kBlockM
+	sV := sK + kTileK
+	sQ := sV + kTileK    // 2 stages
+	sdO := sQ + 2*kTileQ // 2 stages
+	sLse := 0            // smemF: 2 stages of BN
+	sD := sLse + 2*BN    // smemF: 2 stages of BN
 
 	nBlock := blockIdxX // [B3]
 	bh := blockIdxY
@@ -44,81 +48,84 @@ func bwdDkdvCTA[GradT Elem](qkv, dout []BF16, lse, dsum []float32, dqkv []GradT,
 	rowBase := b * T
 	lseBh := bh * T  // offset of lse_bh in lse
 	dsumBh := bh * T // offset of dsum_bh in dsum
-	n0 := nBlock * kBlockN
-	mBegin := n0 / kBlockM // [B4]
-	mBlocks := (T + kBlockM - 1) / kBlockM
+	n0 := nBlock * kKeys
+	mBegin := n0 / BN // [B4]
+	mBlocks := (T + BN - 1) / BN
 	scaleLog2 := scale * kLog2e
 
 	// [B5] prologue.
 	for tid := range kNThreads {
-		c.loadTile(dh, sK, qkv, rowBase, n0, T, ld, C+h*dh, tid)
-		c.loadTile(dh, sV, qkv, rowBase, n0, T, ld, 2*C+h*dh, tid)
-		c.loadTile(dh, sQ, qkv, rowBase, mBegin*kBlockM, T, ld, h*dh, tid)
-		c.loadTile(dh, sdO, dout, rowBase, mBegin*kBlockM, T, C, h*dh, tid)
-		c.loadStats(sLse, lse, lseBh, mBegin*kBlockM, T, tid)
-		c.loadStats(sD, dsum, dsumBh, mBegin*kBlockM, T, tid)
+		c.loadTile(dh, kKeys, sK, qkv, rowBase, n0, T, ld, C+h*dh, tid)
+		c.loadTile(dh, kKeys, sV, qkv, rowBase, n0, T, ld, 2*C+h*dh, tid)
+		c.loadTile(dh, BN, sQ, qkv, rowBase, mBegin*BN, T, ld, h*dh, tid)
+		c.loadTile(dh, BN, sdO, dout, rowBase, mBegin*BN, T, C, h*dh, tid)
+		c.loadStats(BN, sLse, lse, lseBh, mBegin*BN, T, tid)
+		c.loadStats(BN, sD, dsum, dsumBh, mBegin*BN, T, tid)
 	}
 	c.commit()
 
 	var regs [kNWarps]dkdvRegs
 	for w := range regs {
-		regs[w].accDK = newAcc(dh)
-		regs[w].accDV = newAcc(dh)
+		regs[w].accDK = newAcc(MT, dh/8)
+		regs[w].accDV = newAcc(MT, dh/8)
 	}
 
 	for m := mBegin; m < mBlocks; m++ {
 		stage := (m - mBegin) & 1
 		// [B6] prefetch.
 		if m+1 < mBlocks {
-			nm0 := (m + 1) * kBlockM
+			nm0 := (m + 1) * BN
 			for tid := range kNThreads {
-				c.loadTile(dh, sQ+(stage^1)*kTile, qkv, rowBase, nm0, T, ld, h*dh, tid)
-				c.loadTile(dh, sdO+(stage^1)*kTile, dout, rowBase, nm0, T, C, h*dh, tid)
-				c.loadStats(sLse+(stage^1)*kBlockM, lse, lseBh, nm0, T, tid)
-				c.loadStats(sD+(stage^1)*kBlockM, dsum, dsumBh, nm0, T, tid)
+				c.loadTile(dh, BN, sQ+(stage^1)*kTileQ, qkv, rowBase, nm0, T, ld, h*dh, tid)
+				c.loadTile(dh, BN, sdO+(stage^1)*kTileQ, dout, rowBase, nm0, T, C, h*dh, tid)
+				c.loadStats(BN, sLse+(stage^1)*BN, lse, lseBh, nm0, T, tid)
+				c.loadStats(BN, sD+(stage^1)*BN, dsum, dsumBh, nm0, T, tid)
 			}
 		}
 		c.commit()
 		c.wait(1)
 		// __syncthreads()
-		sQs := sQ + stage*kTile
-		sdOs := sdO + stage*kTile
-		sLses := sLse + stage*kBlockM
-		sDs := sD + stage*kBlockM
-		m0 := m * kBlockM
+		sQs := sQ + stage*kTileQ
+		sdOs := sdO + stage*kTileQ
+		sLses := sLse + stage*BN
+		sDs := sD + stage*BN
+		m0 := m * BN
 		st.Tiles++
-		if n0 > m0+kBlockM-1 {
+		if n0 > m0+BN-1 {
 			st.AboveDiagonal++
 		}
 
 		for warp := range kNWarps {
 			r := &regs[warp]
+			w0 := n0 + warp*16*MT
 			// [B7] S^T = K Q^T, dP^T = V dO^T.
-			var accS, accDP accTile
-			c.gemmABT(dh, &accS, sK, warp*16, sQs)
-			c.gemmABT(dh, &accDP, sV, warp*16, sdOs)
+			accS, accDP := newAcc(MT, BN/8), newAcc(MT, BN/8)
+			c.gemmABT(dh, MT, BN, accS, sK, warp*16*MT, sQs)
+			c.gemmABT(dh, MT, BN, accDP, sV, warp*16*MT, sdOs)
 
 			// [B8] P^T, dS^T.
-			needMask := m0 < n0+kBlockN || m0+kBlockM > T
+			needMask := m0 < n0+kKeys || m0+BN > T
 			for lane := range 32 {
 				g, t4 := lane>>2, lane&3
-				for nb := 0; nb < kBlockM/8; nb++ {
-					for ci := range 4 {
-						q := nb*8 + 2*t4 + (ci & 1)
-						key := n0 + warp*16 + g + 8*(ci>>1)
-						p := exp2f(accS[nb][lane][ci]*scaleLog2 - c.smemF[sLses+q]*kLog2e)
-						if needMask && (key > m0+q || m0+q >= T) {
-							p = 0
+				for mt := 0; mt < MT; mt++ {
+					for nb := 0; nb < BN/8; nb++ {
+						for ci := range 4 {
+							q := nb*8 + 2*t4 + (ci & 1)
+							key := w0 + mt*16 + g + 8*(ci>>1)
+							p := exp2f(accS[mt][nb][lane][ci]*scaleLog2 - c.smemF[sLses+q]*kLog2e)
+							if needMask && (key > m0+q || m0+q >= T) {
+								p = 0
+							}
+							accDP[mt][nb][lane][ci] = p * (accDP[mt][nb][lane][ci] - c.smemF[sDs+q])
+							accS[mt][nb][lane][ci] = p
 						}
-						accDP[nb][lane][ci] = p * (accDP[nb][lane][ci] - c.smemF[sDs+q])
-						accS[nb][lane][ci] = p
 					}
 				}
 			}
 
 			// [B9] dV += P^T dO, dK += dS^T Q.
-			c.gemmPB(dh, r.accDV, &accS, sdOs)
-			c.gemmPB(dh, r.accDK, &accDP, sQs)
+			c.gemmPB(dh, MT, BN, r.accDV, accS, sdOs)
+			c.gemmPB(dh, MT, BN, r.accDK, accDP, sQs)
 		}
 		// [B10] __syncthreads()
 	}
@@ -126,16 +133,18 @@ func bwdDkdvCTA[GradT Elem](qkv, dout []BF16, lse, dsum []float32, dqkv []GradT,
 	// [B11] epilogue.
 	for warp := range kNWarps {
 		r := &regs[warp]
+		w0 := n0 + warp*16*MT
 		for lane := range 32 {
 			g, t4 := lane>>2, lane&3
-			for ri := range 2 {
-				key := n0 + warp*16 + g + 8*ri
+			for ri := 0; ri < 2*MT; ri++ {
+				mt, half := ri>>1, ri&1
+				key := w0 + mt*16 + g + 8*half
 				if key < T {
 					dk := (rowBase+key)*ld + C + h*dh + 2*t4
 					dv := dk + C
 					for nd := 0; nd < dh/8; nd++ {
-						add2(dqkv, dk+nd*8, r.accDK[nd][lane][2*ri]*scale, r.accDK[nd][lane][2*ri+1]*scale)
-						add2(dqkv, dv+nd*8, r.accDV[nd][lane][2*ri], r.accDV[nd][lane][2*ri+1])
+						add2(dqkv, dk+nd*8, r.accDK[mt][nd][lane][2*half]*scale, r.accDK[mt][nd][lane][2*half+1]*scale)
+						add2(dqkv, dv+nd*8, r.accDV[mt][nd][lane][2*half], r.accDV[mt][nd][lane][2*half+1])
 					}
 				}
 			}
@@ -145,21 +154,25 @@ func bwdDkdvCTA[GradT Elem](qkv, dout []BF16, lse, dsum []float32, dqkv []GradT,
 
 // dqRegs are one warp's acc_dq, lse2 and drow.
 type dqRegs struct {
-	accDQ [][32][4]float32
-	lse2  [32][2]float32
-	drow  [32][2]float32
+	accDQ acc
+	lse2  [][32]float32 // [2*MT][lane]
+	drow  [][32]float32 // [2*MT][lane]
 }
 
 // bwdDqCTA is [B12] bwd_dq_body for CTA (blockIdxX, blockIdxY) of a grid
 // (gridDimX, B*H).
 func bwdDqCTA[GradT Elem](qkv, dout []BF16, lse, dsum []float32, dqkv []GradT, T, H, dh int,
 	scale float32, blockIdxX, blockIdxY, gridDimX int, mode LandMode, st *Stats) {
-	kTile := tileElems(dh)
-	c := newCTA(6*kTile, 0, mode, st)
+	tr, _ := TraitsFor(dh)
+	MT, BN := tr.DqMT, tr.DqBN
+	kRows := kNWarps * 16 * MT
+	kTileQ := kRows * tileStride(dh)
+	kTileKV := BN * tileStride(dh)
+	c := newCTA("dq", 2*kTileQ+4*kTileKV, 0, mode, st)
 	sQ := 0
-	sdO := sQ + kTile
-	sK := sdO + kTile  // 2 stages
-	sV := sK + 2*kTile // 2 stages
+	sdO := sQ + kTileQ
+	sK := sdO + kTileQ   // 2 stages
+	sV := sK + 2*kTileKV // 2 stages
 
 	mBlock := gridDimX - 1 - blockIdxX // [B13]
 	bh := blockIdxY
@@ -167,30 +180,33 @@ func bwdDqCTA[GradT Elem](qkv, dout []BF16, lse, dsum []float32, dqkv []GradT, T
 	C := H * dh
 	ld := 3 * C
 	rowBase := b * T
-	m0 := mBlock * kBlockM
-	nBlocks := min((T+kBlockN-1)/kBlockN, (m0+kBlockM+kBlockN-1)/kBlockN)
+	m0 := mBlock * kRows
+	nBlocks := min((T+BN-1)/BN, (m0+kRows+BN-1)/BN)
 	scaleLog2 := scale * kLog2e
 
 	// [B14] prologue.
 	for tid := range kNThreads {
-		c.loadTile(dh, sQ, qkv, rowBase, m0, T, ld, h*dh, tid)
-		c.loadTile(dh, sdO, dout, rowBase, m0, T, C, h*dh, tid)
-		c.loadTile(dh, sK, qkv, rowBase, 0, T, ld, C+h*dh, tid)
-		c.loadTile(dh, sV, qkv, rowBase, 0, T, ld, 2*C+h*dh, tid)
+		c.loadTile(dh, kRows, sQ, qkv, rowBase, m0, T, ld, h*dh, tid)
+		c.loadTile(dh, kRows, sdO, dout, rowBase, m0, T, C, h*dh, tid)
+		c.loadTile(dh, BN, sK, qkv, rowBase, 0, T, ld, C+h*dh, tid)
+		c.loadTile(dh, BN, sV, qkv, rowBase, 0, T, ld, 2*C+h*dh, tid)
 	}
 	c.commit()
 
 	// [B15] row statistics into registers.
 	var regs [kNWarps]dqRegs
 	for warp := range regs {
-		regs[warp].accDQ = newAcc(dh)
+		w0 := m0 + warp*16*MT
+		regs[warp].accDQ = newAcc(MT, dh/8)
+		regs[warp].lse2 = make([][32]float32, 2*MT)
+		regs[warp].drow = make([][32]float32, 2*MT)
 		for lane := range 32 {
 			g := lane >> 2
-			for ri := range 2 {
-				row := m0 + warp*16 + g + 8*ri
+			for ri := 0; ri < 2*MT; ri++ {
+				row := w0 + (ri>>1)*16 + g + 8*(ri&1)
 				if row < T {
-					regs[warp].lse2[lane][ri] = lse[bh*T+row] * kLog2e
-					regs[warp].drow[lane][ri] = dsum[bh*T+row]
+					regs[warp].lse2[ri][lane] = lse[bh*T+row] * kLog2e
+					regs[warp].drow[ri][lane] = dsum[bh*T+row]
 				}
 			}
 		}
@@ -201,48 +217,51 @@ func bwdDqCTA[GradT Elem](qkv, dout []BF16, lse, dsum []float32, dqkv []GradT, T
 		// [B16] prefetch.
 		if n+1 < nBlocks {
 			for tid := range kNThreads {
-				c.loadTile(dh, sK+(stage^1)*kTile, qkv, rowBase, (n+1)*kBlockN, T, ld, C+h*dh, tid)
-				c.loadTile(dh, sV+(stage^1)*kTile, qkv, rowBase, (n+1)*kBlockN, T, ld, 2*C+h*dh, tid)
+				c.loadTile(dh, BN, sK+(stage^1)*kTileKV, qkv, rowBase, (n+1)*BN, T, ld, C+h*dh, tid)
+				c.loadTile(dh, BN, sV+(stage^1)*kTileKV, qkv, rowBase, (n+1)*BN, T, ld, 2*C+h*dh, tid)
 			}
 		}
 		c.commit()
 		c.wait(1)
 		// __syncthreads()
-		sKs := sK + stage*kTile
-		sVs := sV + stage*kTile
-		n0 := n * kBlockN
+		sKs := sK + stage*kTileKV
+		sVs := sV + stage*kTileKV
+		n0 := n * BN
 		st.Tiles++
-		if n0 > m0+kBlockM-1 {
+		if n0 > m0+kRows-1 {
 			st.AboveDiagonal++
 		}
 
 		for warp := range kNWarps {
 			r := &regs[warp]
+			w0 := m0 + warp*16*MT
 			// [B17] S = Q K^T, dP = dO V^T.
-			var accS, accDP accTile
-			c.gemmABT(dh, &accS, sQ, warp*16, sKs)
-			c.gemmABT(dh, &accDP, sdO, warp*16, sVs)
+			accS, accDP := newAcc(MT, BN/8), newAcc(MT, BN/8)
+			c.gemmABT(dh, MT, BN, accS, sQ, warp*16*MT, sKs)
+			c.gemmABT(dh, MT, BN, accDP, sdO, warp*16*MT, sVs)
 
 			// [B18] dS.
-			needMask := n0+kBlockN > m0 || n0+kBlockN > T
+			needMask := n0+BN > m0 || n0+BN > T
 			for lane := range 32 {
 				g, t4 := lane>>2, lane&3
-				for nb := 0; nb < kBlockN/8; nb++ {
-					for ci := range 4 {
-						ri := ci >> 1
-						col := n0 + nb*8 + 2*t4 + (ci & 1)
-						row := m0 + warp*16 + g + 8*ri
-						p := exp2f(accS[nb][lane][ci]*scaleLog2 - r.lse2[lane][ri])
-						if needMask && (col > row || col >= T) {
-							p = 0
+				for mt := 0; mt < MT; mt++ {
+					for nb := 0; nb < BN/8; nb++ {
+						for ci := range 4 {
+							ri := 2*mt + (ci >> 1)
+							col := n0 + nb*8 + 2*t4 + (ci & 1)
+							row := w0 + mt*16 + g + 8*(ci>>1)
+							p := exp2f(accS[mt][nb][lane][ci]*scaleLog2 - r.lse2[ri][lane])
+							if needMask && (col > row || col >= T) {
+								p = 0
+							}
+							accS[mt][nb][lane][ci] = p * (accDP[mt][nb][lane][ci] - r.drow[ri][lane])
 						}
-						accS[nb][lane][ci] = p * (accDP[nb][lane][ci] - r.drow[lane][ri])
 					}
 				}
 			}
 
 			// [B19] dQ += dS K.
-			c.gemmPB(dh, r.accDQ, &accS, sKs)
+			c.gemmPB(dh, MT, BN, r.accDQ, accS, sKs)
 		}
 		// [B20] __syncthreads()
 	}
@@ -250,14 +269,16 @@ func bwdDqCTA[GradT Elem](qkv, dout []BF16, lse, dsum []float32, dqkv []GradT, T
 	// [B21] epilogue.
 	for warp := range kNWarps {
 		r := &regs[warp]
+		w0 := m0 + warp*16*MT
 		for lane := range 32 {
 			g, t4 := lane>>2, lane&3
-			for ri := range 2 {
-				row := m0 + warp*16 + g + 8*ri
+			for ri := 0; ri < 2*MT; ri++ {
+				mt, half := ri>>1, ri&1
+				row := w0 + mt*16 + g + 8*half
 				if row < T {
 					dq := (rowBase+row)*ld + h*dh + 2*t4
 					for nd := 0; nd < dh/8; nd++ {
-						add2(dqkv, dq+nd*8, r.accDQ[nd][lane][2*ri]*scale, r.accDQ[nd][lane][2*ri+1]*scale)
+						add2(dqkv, dq+nd*8, r.accDQ[mt][nd][lane][2*half]*scale, r.accDQ[mt][nd][lane][2*half+1]*scale)
 					}
 				}
 			}

@@ -18,12 +18,8 @@ func (s Shape) check() error {
 	if s.Batch < 1 || s.SeqLen < 1 || s.Heads < 1 {
 		return fmt.Errorf("flashport: shape %+v: batch, seqlen and heads must be positive", s)
 	}
-	switch s.HeadDim {
-	case 32, 64, 128:
-	default:
-		return fmt.Errorf("flashport: head dim %d: the kernels are instantiated for 32, 64 and 128", s.HeadDim)
-	}
-	return nil
+	_, err := TraitsFor(s.HeadDim)
+	return err
 }
 
 func checkLen(name string, got, want int) error {
@@ -34,7 +30,7 @@ func checkLen(name string, got, want int) error {
 }
 
 // Forward runs flash_attn_fwd_d<Dh>_<out> over its whole grid
-// (ceil(T/64), B·H): out [B·T, C] and lse [B·H·T] from qkv [B·T, 3C].
+// (ceil(T/FwdRows), B·H): out [B·T, C] and lse [B·H·T] from qkv [B·T, 3C].
 func Forward[OutT Elem](out []OutT, lse []float32, qkv []BF16, s Shape, opt Options) (Stats, error) {
 	var st Stats
 	if err := s.check(); err != nil {
@@ -50,7 +46,8 @@ func Forward[OutT Elem](out []OutT, lse []float32, qkv []BF16, s Shape, opt Opti
 		}
 	}
 	scale := float32(1 / math.Sqrt(float64(dh)))
-	gridX := (T + kBlockM - 1) / kBlockM
+	tr, _ := TraitsFor(dh)
+	gridX := (T + tr.FwdRows - 1) / tr.FwdRows
 	for y := 0; y < B*H; y++ {
 		for x := 0; x < gridX; x++ {
 			fwdCTA(qkv, out, lse, T, H, dh, scale, x, y, gridX, opt.Land, &st)
@@ -95,15 +92,17 @@ func Backward[GradT Elem](dqkv, dout []GradT, qkv []BF16, out []GradT, lse []flo
 	for idx := 0; idx < B*T*H; idx++ {
 		bwdPreThread(out, dout, dsum, preDst, B*T, T, H, dh, idx)
 	}
-	gridX := (T + kBlockM - 1) / kBlockM
+	tr, _ := TraitsFor(dh)
+	gridKv := (T + tr.KvKeys - 1) / tr.KvKeys
 	for y := 0; y < B*H; y++ {
-		for x := 0; x < gridX; x++ {
+		for x := 0; x < gridKv; x++ {
 			bwdDkdvCTA(qkv, doutBF16, lse, dsum, dqkv, T, H, dh, scale, x, y, opt.Land, &st)
 		}
 	}
+	gridDq := (T + tr.DqRows - 1) / tr.DqRows
 	for y := 0; y < B*H; y++ {
-		for x := 0; x < gridX; x++ {
-			bwdDqCTA(qkv, doutBF16, lse, dsum, dqkv, T, H, dh, scale, x, y, gridX, opt.Land, &st)
+		for x := 0; x < gridDq; x++ {
+			bwdDqCTA(qkv, doutBF16, lse, dsum, dqkv, T, H, dh, scale, x, y, gridDq, opt.Land, &st)
 		}
 	}
 	return st, nil

@@ -148,9 +148,18 @@ func MaxAbsErr(got []float32, want []float64) float64 {
 	return m
 }
 
-// CausalTiles is the number of (row block, streamed block) pairs a causal
-// kernel with 64x64 tiles must compute for one head.
-func CausalTiles(T int) int64 {
-	nb := (T + 63) / 64
-	return int64(nb * (nb + 1) / 2)
+// CausalPairs counts the (query block, key block) pairs that a causal
+// kernel must visit when queries are cut in blocks of qRows and keys in
+// blocks of kRows: those holding some key ≤ some query, both below T.
+func CausalPairs(T, qRows, kRows int) int64 {
+	var n int64
+	for q0 := 0; q0 < T; q0 += qRows {
+		last := min(T-1, q0+qRows-1) // the block's last real query
+		for k0 := 0; k0 < T; k0 += kRows {
+			if k0 <= last {
+				n++
+			}
+		}
+	}
+	return n
 }

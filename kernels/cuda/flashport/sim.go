@@ -5,10 +5,8 @@ import (
 	"math"
 )
 
-// Tiling constants, as in the .cu's namespace flash.
+// Constants of the .cu's namespace flash.
 const (
-	kBlockM   = 64
-	kBlockN   = 64
 	kNWarps   = 4
 	kNThreads = kNWarps * 32
 	kLog2e    = float32(1.4426950408889634)
@@ -33,13 +31,15 @@ type Stats struct {
 	LdMatrix      int64 // ldmatrix.x4 instructions (per warp)
 	BankConflicts int64 // extra shared-memory wavefronts those ldmatrix caused
 	MMA           int64 // mma.sync m16n8k16 instructions (per warp)
-	Tiles         int64 // (row block, streamed block) tile pairs computed
-	AboveDiagonal int64 // computed tile pairs lying wholly above the causal diagonal (must be 0)
+	Tiles         int64 // (CTA block, streamed tile) pairs computed
+	AboveDiagonal int64 // computed pairs with every key after every query (must be 0)
+	// SmemBytes is the shared memory each kernel's CTAs allocated, by
+	// kernel ("fwd", "dkdv", "dq"): the launcher must request as much.
+	SmemBytes map[string]int
 }
 
-// tileStride and tileElems are Tile<Dh>::kStride and Tile<Dh>::kElems.
+// tileStride is Smem<Dh>::kStride: a padded smem row, in elements.
 func tileStride(dh int) int { return dh + 8 }
-func tileElems(dh int) int  { return kBlockM * tileStride(dh) }
 
 // poisonBF16 is the quiet-NaN pattern the simulator fills fresh shared
 // memory with, so that a read of a never-loaded element shows up as NaN.
@@ -57,7 +57,11 @@ type cta struct {
 	stats   *Stats
 }
 
-func newCTA(bf16Elems, f32Elems int, mode LandMode, st *Stats) *cta {
+func newCTA(kernel string, bf16Elems, f32Elems int, mode LandMode, st *Stats) *cta {
+	if st.SmemBytes == nil {
+		st.SmemBytes = map[string]int{}
+	}
+	st.SmemBytes[kernel] = 2*bf16Elems + 4*f32Elems
 	c := &cta{mode: mode, smemH: make([]BF16, bf16Elems), smemF: make([]float32, f32Elems), stats: st}
 	for i := range c.smemH {
 		c.smemH[i] = poisonBF16
