@@ -34,11 +34,12 @@ func exp32(x float32) float32 {
 	return y * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
 
-// expShift sets x[i] = e^(x[i]−shift) for every element and returns their
-// sum. It is exp32 unrolled into the loop for the softmax rows, for
-// arguments ≤ 0 (x ≤ shift): results below e^−87.3 come out as about
+// expShiftGo sets x[i] = e^(x[i]−shift) for every element and returns
+// their sum: exp32 unrolled into the loop for the softmax rows, for
+// arguments ≤ 0 (x ≤ shift). Results below e^−87.3 come out as about
 // 1e−38 instead of 0, which no sum of probabilities can see; NaN stays NaN.
-func expShift(x []float32, shift float32) float32 {
+// expShift is this loop or an assembly version of it.
+func expShiftGo(x []float32, shift float32) float32 {
 	var sum float32
 	for i, v := range x {
 		v -= shift
