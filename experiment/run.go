@@ -106,10 +106,6 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 	}
 	r := &runner{c: c, log: log, dev: c.Device, best: math.Inf(1)}
 
-	if res, ok := readFinished(c.Out); ok {
-		r.finished = res
-		return r, nil
-	}
 	train, val, closeData, err := loadData(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
@@ -128,6 +124,10 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 	if err := r.writeConfig(); err != nil {
 		r.close()
 		return nil, err
+	}
+	if res, ok := readFinished(c.Out); ok {
+		r.finished = res
+		return r, nil
 	}
 	m := r.p.Model
 	log.Info("model", "shape", m.String(), "N", r.p.Params, "total_params", r.p.TotalParams,
@@ -289,11 +289,11 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 				return r.fail(bar, err)
 			}
 			row.ValLoss = v
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return r.diverged(bar, row, fmt.Errorf("validation loss is %v at step %d", v, r.step))
+			}
 			r.curve = append(r.curve, CurvePoint{Step: r.step, Tokens: r.tokens, ValLoss: v})
 			r.best = math.Min(r.best, v)
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return r.diverged(bar, row, fmt.Errorf("validation loss is %v", v))
-			}
 		}
 		row.Elapsed = r.elapsed()
 		row.WallTime = float64(time.Now().UnixNano()) / 1e9
@@ -507,9 +507,9 @@ func (r *runner) diverged(bar *progressbar.ProgressBar, row Row, cause error) (*
 	if len(steps) > 0 {
 		kept = "the last good checkpoint is " + stepDir(r.c.Out, steps[len(steps)-1])
 	}
-	msg := fmt.Sprintf("%v; %s; try a lower learning rate", cause, kept)
-	werr := r.writeResult(StatusDiverged, msg)
-	return r.result(StatusDiverged, msg), errors.Join(fmt.Errorf("run: %s", msg), cause, ferr, werr)
+	err := fmt.Errorf("%w; %s; try a lower learning rate", cause, kept)
+	werr := r.writeResult(StatusDiverged, err.Error())
+	return r.result(StatusDiverged, err.Error()), errors.Join(fmt.Errorf("run: %w", err), ferr, werr)
 }
 
 func (r *runner) fail(bar *progressbar.ProgressBar, cause error) (*Result, error) {

@@ -84,10 +84,8 @@ func TestHelpExitsZero(t *testing.T) {
 	assert.Contains(t, stderr.String(), "-activation")
 }
 
-// TestTrainEndToEnd runs the command on a small local text file and checks
-// every output file is there, then that a rerun reports the finished run.
-func TestTrainEndToEnd(t *testing.T) {
-	dir := t.TempDir()
+// smallCorpus writes a local text file for end-to-end runs.
+func smallCorpus(t *testing.T, dir string) string {
 	text := filepath.Join(dir, "corpus.txt")
 	var b strings.Builder
 	for i := 0; b.Len() < 300_000; i++ {
@@ -95,6 +93,14 @@ func TestTrainEndToEnd(t *testing.T) {
 		b.WriteString("One day the ball rolled away and the cat ran after it. <|endoftext|>\n")
 	}
 	require.NoError(t, os.WriteFile(text, []byte(b.String()), 0o644))
+	return text
+}
+
+// TestTrainEndToEnd runs the command on a small local text file and checks
+// every output file is there, then that a rerun reports the finished run.
+func TestTrainEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	text := smallCorpus(t, dir)
 	out := filepath.Join(dir, "run")
 	args := []string{"-params", "20K", "-activation", "swiglu", "-data", text, "-vocab", "300", "-cache", filepath.Join(dir, "cache"),
 		"-ctx", "32", "-batch", "8", "-tokens", "6K", "-eval-tokens", "1024", "-device", "cpu", "-out", out}
@@ -115,4 +121,27 @@ func TestTrainEndToEnd(t *testing.T) {
 	stderr.Reset()
 	require.Equal(t, exitOK, run(args, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "already finished")
+
+	// Other settings in the same folder are refused, in one line.
+	stdout.Reset()
+	stderr.Reset()
+	assert.Equal(t, exitFailed, run(append(args, "-lr", "0.01"), &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "different run")
+}
+
+func TestTrainDivergedExitsNonZero(t *testing.T) {
+	dir := t.TempDir()
+	text := smallCorpus(t, dir)
+	out := filepath.Join(dir, "run")
+	args := []string{"-params", "20K", "-activation", "gelu", "-data", text, "-vocab", "300", "-cache", filepath.Join(dir, "cache"),
+		"-ctx", "32", "-batch", "8", "-tokens", "6K", "-lr", "1e38", "-warmup", "-1", "-quiet", "-log", "error", "-device", "cpu", "-out", out}
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, exitFailed, run(args, &stdout, &stderr))
+	msg := stderr.String()
+	assert.Equal(t, 1, strings.Count(msg, "\n"), "one line: %q", msg)
+	assert.Contains(t, msg, "diverged")
+	assert.Empty(t, stdout.String(), "no success summary")
+	b, err := os.ReadFile(filepath.Join(out, "result.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"status": "diverged"`)
 }

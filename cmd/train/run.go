@@ -55,7 +55,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		printSummary(stdout, c.Out, res)
 		return exitOK
 	case errors.Is(err, context.Canceled):
-		oneLine(stderr, fmt.Errorf("interrupted: checkpoint saved in %s; rerun the same command to resume", c.Out))
+		oneLine(stderr, fmt.Errorf("interrupted; progress is kept in %s: rerun the same command to resume", c.Out))
 		return exitInterrupted
 	default:
 		oneLine(stderr, err)
