@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/empirical-scaling/harness/data/internal/progress"
@@ -32,6 +33,16 @@ type Options struct {
 	Label    string        // progress bar description; "" = file name
 	Attempts int           // tries, each resuming the last; 0 = 4
 	Backoff  time.Duration // wait before try k is k×Backoff; 0 = 1s
+	// Stall ends a try when no byte arrives for this long (the next try
+	// resumes); 0 = 2 minutes.
+	Stall time.Duration
+}
+
+func (o Options) stall() time.Duration {
+	if o.Stall <= 0 {
+		return 2 * time.Minute
+	}
+	return o.Stall
 }
 
 func (o Options) attempts() int {
@@ -116,6 +127,21 @@ func File(ctx context.Context, url, dest string, opts Options) (Record, error) {
 // fetchOnce appends what the server sends to part, resuming from its
 // current length, and checks that the file reached the announced size.
 func fetchOnce(ctx context.Context, url, part string, opts Options) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The watchdog cancels the try when the server goes quiet.
+	var stalled atomic.Bool
+	watchdog := time.AfterFunc(opts.stall(), func() { stalled.Store(true); cancel() })
+	defer watchdog.Stop()
+	err := fetchWatched(ctx, url, part, opts, func() { watchdog.Reset(opts.stall()) })
+	if err != nil && stalled.Load() {
+		return fmt.Errorf("download %s: no data for %s: %w", url, opts.stall(), err)
+	}
+	return err
+}
+
+// fetchWatched is fetchOnce's work; alive is called whenever bytes arrive.
+func fetchWatched(ctx context.Context, url, part string, opts Options, alive func()) error {
 	var off int64
 	if st, err := os.Stat(part); err == nil {
 		off = st.Size()
@@ -175,7 +201,7 @@ func fetchOnce(ctx context.Context, url, part string, opts Options) error {
 	}
 	bar := progress.New(opts.Progress, total, label)
 	bar.Set(off)
-	n, copyErr := io.Copy(io.MultiWriter(f, bar), resp.Body)
+	n, copyErr := io.Copy(io.MultiWriter(f, bar), &aliveReader{r: resp.Body, alive: alive})
 	bar.Done()
 	syncErr := f.Sync()
 	if cerr := f.Close(); syncErr == nil {
@@ -191,6 +217,20 @@ func fetchOnce(ctx context.Context, url, part string, opts Options) error {
 		return fmt.Errorf("download %s: truncated: got %d of %d bytes", url, got, total)
 	}
 	return nil
+}
+
+// aliveReader calls alive after every read that returned bytes.
+type aliveReader struct {
+	r     io.Reader
+	alive func()
+}
+
+func (a *aliveReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.alive()
+	}
+	return n, err
 }
 
 func sizeText(total int64) string {

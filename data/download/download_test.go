@@ -297,3 +297,55 @@ func TestVerifyFallsBackToSHA256(t *testing.T) {
 	require.ErrorIs(t, err, ErrChecksum)
 	assert.Contains(t, err.Error(), "SHA-256")
 }
+
+// A server that goes quiet mid-body is abandoned after Stall and the
+// next try resumes where the bytes stopped.
+func TestStalledTransferResumes(t *testing.T) {
+	content := testContent(40_000)
+	var mu sync.Mutex
+	var ranges []string
+	release := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		first := len(ranges) == 0
+		ranges = append(ranges, r.Header.Get("Range"))
+		mu.Unlock()
+		if first {
+			w.Header().Set("Content-Length", strconv.Itoa(len(content)))
+			_, _ = w.Write(content[:10_000])
+			w.(http.Flusher).Flush()
+			select { // hang until the test ends
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		http.ServeContent(w, r, "f.txt", time.Time{}, bytes.NewReader(content))
+	}))
+	defer ts.Close()
+	defer close(release)
+	dest := filepath.Join(t.TempDir(), "f.txt")
+	rec, err := File(context.Background(), ts.URL+"/f.txt", dest, Options{Backoff: time.Millisecond, Stall: 200 * time.Millisecond})
+	require.NoError(t, err)
+	checkFile(t, dest, content, rec)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"", "bytes=10000-"}, ranges)
+}
+
+// Hugging Face answers "resolve" URLs with a redirect to a CDN; a resume
+// must carry its Range header across the redirect.
+func TestResumeAcrossRedirect(t *testing.T) {
+	s := &server{content: testContent(80_000), abortAfter: map[int]int{0: 30_000}}
+	cdn := httptest.NewServer(s)
+	defer cdn.Close()
+	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, cdn.URL+"/f.txt", http.StatusFound)
+	}))
+	defer hub.Close()
+	dest := filepath.Join(t.TempDir(), "f.txt")
+	rec, err := File(context.Background(), hub.URL+"/datasets/x/resolve/main/f.txt", dest, fast)
+	require.NoError(t, err)
+	checkFile(t, dest, s.content, rec)
+	assert.Equal(t, []string{"", "bytes=30000-"}, s.requests())
+}
