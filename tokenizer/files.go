@@ -35,9 +35,14 @@ func Load(vocabPath, mergesPath string, specials []string) (*Tokenizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", vocabPath, err)
 	}
-	maxID := -1
+	maxID, maxLine := -1, 0
 	for _, e := range entries {
-		maxID = max(maxID, e.id)
+		if e.id > maxID {
+			maxID, maxLine = e.id, e.line
+		}
+	}
+	if maxID >= 4*len(entries)+1<<16 {
+		return nil, fmt.Errorf("%s line %d: id %d is far beyond the %d tokens (ids must be nearly contiguous)", vocabPath, maxLine, maxID, len(entries))
 	}
 	vocab := make([][]byte, maxID+1)
 	byText := make(map[string]uint32, len(entries))

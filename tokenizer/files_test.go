@@ -75,6 +75,7 @@ func TestLoadErrors(t *testing.T) {
 		{"vocab syntax error on line 3", "{\n \"a\": 1,\n \"b\" 2\n}", ms, []string{"vocab.json", "line 3"}},
 		{"vocab id not a number", with(`"Ġ": "x"`), ms, []string{"vocab.json", "not a number"}},
 		{"vocab negative id", with(`"Ġ": -3`), ms, []string{"vocab.json", "not an integer"}},
+		{"vocab id far too large", with(`"Ġ": 2000000000`), ms, []string{"vocab.json", "far beyond"}},
 		{"vocab duplicate id", with(`"Ġ": 3`), ms, []string{"vocab.json", "used twice"}},
 		{"vocab array", "[1, 2]", ms, []string{"vocab.json", "expected a JSON object"}},
 		{"vocab rune outside the byte map", with(space + `, "☃": 9999`), ms, []string{"vocab.json", "line", "☃"}},

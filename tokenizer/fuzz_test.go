@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -103,4 +105,44 @@ func equalIDs(a, b []uint32) bool {
 		}
 	}
 	return true
+}
+
+// FuzzLoad feeds arbitrary vocab.json and merges.txt contents to Load: it
+// must return an error or a tokenizer that round-trips text, never panic.
+func FuzzLoad(f *testing.F) {
+	tok := smallTokenizer(f)
+	dir := f.TempDir()
+	if err := tok.Save(dir); err != nil {
+		f.Fatal(err)
+	}
+	vocab, err := os.ReadFile(filepath.Join(dir, "vocab.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	merges, err := os.ReadFile(filepath.Join(dir, "merges.txt"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(vocab, merges)
+	f.Add(vocab, []byte("#version: 0.2\nĠ t\nĠt he\n"))
+	f.Add([]byte(`{"a": 0}`), []byte("a a\n"))
+	f.Fuzz(func(t *testing.T, vocab, merges []byte) {
+		dir := t.TempDir()
+		vp, mp := filepath.Join(dir, "vocab.json"), filepath.Join(dir, "merges.txt")
+		if err := os.WriteFile(vp, vocab, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(mp, merges, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Load(vp, mp, []string{"<|endoftext|>"})
+		if err != nil {
+			return
+		}
+		text := []byte("Once upon a time <|endoftext|> \xff ünïcode 123")
+		back, err := got.Decode(got.Encode(text))
+		if err != nil || !bytes.Equal(back, text) {
+			t.Fatalf("loaded tokenizer does not round-trip: %q, %v", back, err)
+		}
+	})
 }
