@@ -2,6 +2,7 @@ package devicetest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/empirical-scaling/harness/tensor"
@@ -114,8 +115,9 @@ func (s *suite) attention(t *testing.T) {
 }
 
 func (s *suite) crossEntropy(t *testing.T) {
+	shapes := append(slices.Clone(rowShapes), [2]int{3, 50257}) // and GPT-2's vocabulary
 	for _, dt := range s.opts.dtypes() {
-		for _, sh := range rowShapes {
+		for _, sh := range shapes {
 			for _, grad := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s/%dx%d/grad=%v", dt, sh[0], sh[1], grad), func(t *testing.T) {
 					e := s.env(t)
