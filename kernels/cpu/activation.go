@@ -11,14 +11,29 @@ const (
 	geluC = 0.044715
 )
 
-// sigmoid32 is the logistic function, stable for large |x| (e^−|x| never
-// overflows).
-func sigmoid32(x float32) float32 {
-	if x >= 0 {
-		return 1 / (1 + exp32(-x))
+// sigChunk is the most elements sigmoids handles per call (a stack array).
+const sigChunk = 256
+
+// sigmoids sets s[i] = σ(z[i]) = 1/(1+e^−z) for len(z) ≤ sigChunk, with
+// the exponentials through expShift (vectorised where the CPU can): it
+// takes e^−|z| ≤ 1, so nothing overflows. NaN stays NaN. s may be z.
+func sigmoids(s, z []float32) {
+	var t [sigChunk]float32
+	e := t[:len(z)]
+	for i, v := range z {
+		if v > 0 {
+			v = -v
+		}
+		e[i] = v
 	}
-	e := exp32(x)
-	return e / (1 + e)
+	expShift(e, 0)
+	for i, v := range z {
+		if v >= 0 {
+			s[i] = 1 / (1 + e[i])
+		} else {
+			s[i] = e[i] / (1 + e[i])
+		}
+	}
 }
 
 // GeLU applies 0.5·x·(1+tanh(u)), u = sqrt(2/pi)·(x+0.044715·x³),
@@ -35,9 +50,16 @@ func (d *Device) GeLU(out, x tensor.Buffer) error {
 		return err
 	}
 	parallelFor(len(o), 16, 1024, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			v := xs[i]
-			o[i] = v * sigmoid32(2*geluK*(v+geluC*v*v*v))
+		var t [sigChunk]float32
+		for c := lo; c < hi; c += sigChunk {
+			x, sg := xs[c:min(c+sigChunk, hi)], t[:min(sigChunk, hi-c)]
+			for i, v := range x {
+				sg[i] = 2 * geluK * (v + geluC*v*v*v)
+			}
+			sigmoids(sg, sg)
+			for i, v := range x {
+				o[c+i] = v * sg[i]
+			}
 		}
 	})
 	return nil
@@ -60,11 +82,17 @@ func (d *Device) GeLUBackward(dx, x, dout tensor.Buffer) error {
 		return err
 	}
 	parallelFor(len(g), 16, 1024, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			v := xs[i]
-			sg := sigmoid32(2 * geluK * (v + geluC*v*v*v))
-			du := geluK * (1 + 3*geluC*v*v)
-			g[i] += do[i] * (sg + v*2*sg*(1-sg)*du)
+		var t [sigChunk]float32
+		for c := lo; c < hi; c += sigChunk {
+			x, sg := xs[c:min(c+sigChunk, hi)], t[:min(sigChunk, hi-c)]
+			for i, v := range x {
+				sg[i] = 2 * geluK * (v + geluC*v*v*v)
+			}
+			sigmoids(sg, sg)
+			for i, v := range x {
+				s, du := sg[i], geluK*(1+3*geluC*v*v)
+				g[c+i] += do[c+i] * (s + v*2*s*(1-s)*du)
+			}
 		}
 	})
 	return nil
@@ -93,10 +121,16 @@ func (d *Device) SwiGLU(out, x tensor.Buffer, rows, hidden int) error {
 		return err
 	}
 	parallelFor(rows, 8*hidden, 1, func(lo, hi int) {
+		var t [sigChunk]float32
 		for r := lo; r < hi; r++ {
-			gate, up, or := xs[2*r*hidden:(2*r+1)*hidden], xs[(2*r+1)*hidden:(2*r+2)*hidden], o[r*hidden:(r+1)*hidden]
-			for j, a := range gate {
-				or[j] = a * sigmoid32(a) * up[j]
+			for c := 0; c < hidden; c += sigChunk {
+				n := min(sigChunk, hidden-c)
+				gate, up, or := xs[2*r*hidden+c:][:n], xs[(2*r+1)*hidden+c:][:n], o[r*hidden+c:][:n]
+				sg := t[:n]
+				sigmoids(sg, gate)
+				for j, a := range gate {
+					or[j] = a * sg[j] * up[j]
+				}
 			}
 		}
 	})
@@ -115,13 +149,18 @@ func (d *Device) SwiGLUBackward(dx, x, dout tensor.Buffer, rows, hidden int) err
 		return err
 	}
 	parallelFor(rows, 8*hidden, 1, func(lo, hi int) {
+		var t [sigChunk]float32
 		for r := lo; r < hi; r++ {
-			a0, b0 := 2*r*hidden, (2*r+1)*hidden
-			for j := range hidden {
-				a, b, dy := xs[a0+j], xs[b0+j], do[r*hidden+j]
-				sg := sigmoid32(a)
-				g[a0+j] += dy * b * sg * (1 + a*(1-sg))
-				g[b0+j] += dy * a * sg
+			for c := 0; c < hidden; c += sigChunk {
+				n := min(sigChunk, hidden-c)
+				a0, b0 := 2*r*hidden+c, (2*r+1)*hidden+c
+				sg := t[:n]
+				sigmoids(sg, xs[a0:a0+n])
+				for j, s := range sg {
+					a, b, dy := xs[a0+j], xs[b0+j], do[r*hidden+c+j]
+					g[a0+j] += dy * b * s * (1 + a*(1-s))
+					g[b0+j] += dy * a * s
+				}
 			}
 		}
 	})
