@@ -306,3 +306,14 @@ func TestSgemmConcurrentCallers(t *testing.T) {
 		check(t, tcs[i], ops[i])
 	}
 }
+
+// TestKernelBlocking checks each kernel's blocking: the packed blocks must
+// hold whole micro-panels, or packing would overrun its buffers.
+func TestKernelBlocking(t *testing.T) {
+	for _, kern := range testKernels() {
+		require.Positive(t, kern.kc, kern.name)
+		require.Zero(t, kern.mc%kern.mr, "%s: mc %d not a multiple of mr %d", kern.name, kern.mc, kern.mr)
+		require.Zero(t, kern.nc%kern.nr, "%s: nc %d not a multiple of nr %d", kern.name, kern.nc, kern.nr)
+		require.LessOrEqual(t, kern.nr, 32, "%s: the assembly packers handle at most 32 lanes", kern.name)
+	}
+}
