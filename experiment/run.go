@@ -237,8 +237,17 @@ func (r *runner) writeConfig() error {
 // resume restores the newest checkpoint in the output folder, if any.
 func (r *runner) resume() error {
 	st, dir, ok, err := latestCheckpoint(r.c.Out)
-	if err != nil || !ok {
+	if err != nil {
 		return err
+	}
+	if !ok {
+		// A fresh start: event files of an attempt killed before its first
+		// checkpoint would show stale curves next to the new one.
+		stale, _ := filepath.Glob(filepath.Join(r.c.Out, "events.out.tfevents.*"))
+		for _, f := range stale {
+			os.Remove(f)
+		}
+		return nil
 	}
 	if err := loadCheckpoint(dir, st, r.params, r.opt); err != nil {
 		return err

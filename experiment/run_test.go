@@ -17,6 +17,9 @@ import (
 func TestRunWritesEveryFile(t *testing.T) {
 	train, val, _ := byteShards(t, 200_000, 20_000)
 	out := filepath.Join(t.TempDir(), "run")
+	// An attempt killed before its first checkpoint left an event file.
+	require.NoError(t, os.MkdirAll(out, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(out, "events.out.tfevents.1.stale"), nil, 0o644))
 	var progress strings.Builder
 	c := tinyRun(t, out, train, val)
 	c.Progress = &progress

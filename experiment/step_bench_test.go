@@ -59,9 +59,9 @@ func BenchmarkTrainStep(b *testing.B) {
 		act    nn.Activation
 		batch  int
 	}{
-		{1_000_000, nn.GeLU, 8},
-		{3_000_000, nn.GeLU, 8},
-		{3_000_000, nn.SwiGLU, 8},
+		{1_000_000, nn.GeLU, 16},
+		{3_000_000, nn.GeLU, 16},
+		{3_000_000, nn.SwiGLU, 16},
 	} {
 		b.Run(fmt.Sprintf("%dM-%s", tc.params/1_000_000, tc.act), func(b *testing.B) {
 			benchStep(b, tc.params, tc.act, tc.batch)
