@@ -289,7 +289,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		row := Row{Step: r.step + 1, Tokens: r.tokens, LR: lr, TrainLoss: loss, ValLoss: math.NaN(), GradNorm: norm,
 			TokensPerSec: float64(stepTokens) / time.Since(t0).Seconds()}
 		if err != nil {
-			return r.diverged(bar, row, err)
+			return r.diverged(bar, &row, err)
 		}
 		r.step++
 		if r.step%r.p.EvalEvery == 0 || r.step == r.p.Steps {
@@ -299,7 +299,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 			}
 			row.ValLoss = v
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return r.diverged(bar, row, fmt.Errorf("validation loss is %v at step %d", v, r.step))
+				return r.diverged(bar, &row, fmt.Errorf("validation loss is %v at step %d", v, r.step))
 			}
 			r.curve = append(r.curve, CurvePoint{Step: r.step, Tokens: r.tokens, ValLoss: v})
 			r.best = math.Min(r.best, v)
@@ -322,7 +322,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		}
 		ckptDue := (r.c.CheckpointSteps > 0 && r.step%r.c.CheckpointSteps == 0) || time.Since(r.lastCkpt) >= r.ckptEvery()
 		if ckptDue && r.step < r.p.Steps {
-			if err := r.checkpoint(); err != nil {
+			if err := r.checkpoint(); errors.Is(err, ErrDiverged) {
+				return r.diverged(bar, nil, err)
+			} else if err != nil {
 				return r.fail(bar, err)
 			}
 		}
@@ -331,7 +333,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		bar.Finish()
 		fmt.Fprintln(r.c.Progress)
 	}
-	if err := r.checkpoint(); err != nil {
+	if err := r.checkpoint(); errors.Is(err, ErrDiverged) {
+		return r.diverged(nil, nil, err)
+	} else if err != nil {
 		return r.fail(nil, err)
 	}
 	if err := r.flush(); err != nil {
@@ -460,9 +464,22 @@ func (r *runner) flush() error {
 	return WriteEventFile(filepath.Join(r.c.Out, r.eventFile), Events(r.rows))
 }
 
-// checkpoint saves the state after r.step completed steps.
+// checkpoint saves the state after r.step completed steps. It refuses,
+// with an error wrapping ErrDiverged, to save weights that are not all
+// finite: the last checkpoint on disk is always a good one.
 func (r *runner) checkpoint() error {
 	r.lastCkpt = time.Now()
+	bufs := make([]tensor.Buffer, len(r.params))
+	for i, p := range r.params {
+		bufs[i] = p.T.Buffer()
+	}
+	ss, err := r.dev.SumSquares(bufs)
+	if err != nil {
+		return fmt.Errorf("checkpoint: weight norm: %w", err)
+	}
+	if math.IsNaN(ss) || math.IsInf(ss, 0) {
+		return fmt.Errorf("%w: the weights hold NaN or Inf after step %d (squared norm %v)", ErrDiverged, r.step, ss)
+	}
 	cfg, _ := json.Marshal(r.p.Model)
 	st := ckptState{
 		Step: r.step, Tokens: r.tokens, Sampler: r.sampler.State(), Schedule: r.p.Schedule,
@@ -485,7 +502,9 @@ func (r *runner) interrupted(bar *progressbar.ProgressBar, cause error) (*Result
 		bar.Exit()
 		fmt.Fprintln(r.c.Progress)
 	}
-	if err := r.checkpoint(); err != nil {
+	if err := r.checkpoint(); errors.Is(err, ErrDiverged) {
+		return r.diverged(nil, nil, err)
+	} else if err != nil {
 		return nil, errors.Join(cause, err)
 	}
 	if err := r.flush(); err != nil {
@@ -499,14 +518,18 @@ func (r *runner) interrupted(bar *progressbar.ProgressBar, cause error) (*Result
 	return r.result(StatusRunning, msg), fmt.Errorf("run: %s: %w", msg, cause)
 }
 
-func (r *runner) diverged(bar *progressbar.ProgressBar, row Row, cause error) (*Result, error) {
+// diverged ends the run with status diverged; row, when non-nil, is the
+// failing step's metrics row, not yet recorded.
+func (r *runner) diverged(bar *progressbar.ProgressBar, row *Row, cause error) (*Result, error) {
 	if bar != nil {
 		bar.Exit()
 		fmt.Fprintln(r.c.Progress)
 	}
-	row.Elapsed = r.elapsed()
-	row.WallTime = float64(time.Now().UnixNano()) / 1e9
-	r.rows = append(r.rows, row)
+	if row != nil {
+		row.Elapsed = r.elapsed()
+		row.WallTime = float64(time.Now().UnixNano()) / 1e9
+		r.rows = append(r.rows, *row)
+	}
 	ferr := r.flush()
 	if !errors.Is(cause, ErrDiverged) {
 		cause = fmt.Errorf("%w: %w", ErrDiverged, cause)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -235,4 +236,25 @@ func TestConfigChangeIsRefused(t *testing.T) {
 	c.LR = 1e-3
 	_, err = Run(context.Background(), c)
 	require.ErrorIs(t, err, ErrConfigChanged)
+}
+
+func TestCheckpointRefusesNonFiniteWeights(t *testing.T) {
+	train, val, _ := byteShards(t, 200_000, 20_000)
+	out := filepath.Join(t.TempDir(), "run")
+	c := tinyRun(t, out, train, val)
+	r, err := newRunner(context.Background(), &c)
+	require.NoError(t, err)
+	defer r.close()
+	r.start = time.Now()
+	require.NoError(t, r.checkpoint())
+	w := r.params[3].T
+	v, err := w.Float32s()
+	require.NoError(t, err)
+	v[5] = float32(math.Inf(1))
+	require.NoError(t, w.CopyFrom(v))
+	r.step = 1
+	require.ErrorIs(t, r.checkpoint(), ErrDiverged)
+	steps, err := listCheckpoints(out)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0}, steps, "only the good checkpoint is on disk")
 }
