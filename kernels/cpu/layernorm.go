@@ -45,19 +45,8 @@ func (d *Device) LayerNorm(out, mean, rstd, x, w, b tensor.Buffer, rows, cols in
 	parallelFor(rows, 4*cols, 1, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			xr, or := xs[r*cols:(r+1)*cols], o[r*cols:(r+1)*cols]
-			// Sums in float64: a float32 running sum of a row with a large
-			// mean loses ~sqrt(cols) roundings of the sum's size.
-			var sum float64
-			for _, v := range xr {
-				sum += float64(v)
-			}
-			m := float32(sum / float64(cols))
-			var ss float64
-			for _, v := range xr {
-				dv := float64(v - m)
-				ss += dv * dv
-			}
-			s := float32(1 / math.Sqrt(ss/float64(cols)+lnEps))
+			m := float32(rowSum(xr) / float64(cols))
+			s := float32(1 / math.Sqrt(rowSqDev(xr, m)/float64(cols)+lnEps))
 			for j, v := range xr {
 				or[j] = (v-m)*s*ws[j] + bs[j]
 			}
@@ -113,14 +102,9 @@ func (d *Device) LayerNormBackward(dx, dw, db, dout, x, w, mean, rstd tensor.Buf
 			for r := lo; r < hi; r++ {
 				xr, dr, gr := xs[r*cols:(r+1)*cols], do[r*cols:(r+1)*cols], gx[r*cols:(r+1)*cols]
 				m, s := mu[r], rs[r]
-				var sg, sgx float32
-				for j, v := range xr {
-					g := dr[j] * ws[j]
-					sg += g
-					sgx += g * (v - m) * s
-				}
+				sg, sgx := rowGradSums(dr, ws, xr, m)
 				sg /= float32(cols)
-				sgx /= float32(cols)
+				sgx *= s / float32(cols)
 				for j, v := range xr {
 					xh := (v - m) * s
 					gr[j] += s * (dr[j]*ws[j] - sg - xh*sgx)
@@ -159,4 +143,60 @@ func (d *Device) LayerNormBackward(dx, dw, db, dout, x, w, mean, rstd tensor.Buf
 		}
 	})
 	return nil
+}
+
+// rowSum is Σx in float64 (a float32 running sum of a row with a large
+// mean loses ~sqrt(cols) roundings of the sum's size), over four
+// accumulators so the adds do not wait on each other.
+func rowSum(x []float32) float64 {
+	var a0, a1, a2, a3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		a0 += float64(x[i])
+		a1 += float64(x[i+1])
+		a2 += float64(x[i+2])
+		a3 += float64(x[i+3])
+	}
+	for ; i < len(x); i++ {
+		a0 += float64(x[i])
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// rowSqDev is Σ(x−m)² in float64, over four accumulators.
+func rowSqDev(x []float32, m float32) float64 {
+	var a0, a1, a2, a3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		d0, d1, d2, d3 := float64(x[i]-m), float64(x[i+1]-m), float64(x[i+2]-m), float64(x[i+3]-m)
+		a0 += d0 * d0
+		a1 += d1 * d1
+		a2 += d2 * d2
+		a3 += d3 * d3
+	}
+	for ; i < len(x); i++ {
+		d := float64(x[i] - m)
+		a0 += d * d
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// rowGradSums returns Σ g and Σ g·(x−m) for g = dout·w, in float32 over
+// two accumulators each.
+func rowGradSums(dout, w, x []float32, m float32) (float32, float32) {
+	var s0, s1, t0, t1 float32
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		g0, g1 := dout[i]*w[i], dout[i+1]*w[i+1]
+		s0 += g0
+		s1 += g1
+		t0 += g0 * (x[i] - m)
+		t1 += g1 * (x[i+1] - m)
+	}
+	if i < len(x) {
+		g := dout[i] * w[i]
+		s0 += g
+		t0 += g * (x[i] - m)
+	}
+	return s0 + s1, t0 + t1
 }
