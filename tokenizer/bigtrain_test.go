@@ -21,8 +21,8 @@ import (
 //
 //	TOKENIZER_BIG=1 go test -run '^$' -bench Train100MB -benchtime 1x ./tokenizer
 //
-// It reports seconds and the process's peak resident memory (VmHWM), which
-// includes the test binary itself.
+// It reports wall-clock seconds, CPU seconds (all threads) and the process's
+// peak resident memory (VmHWM), which includes the test binary itself.
 func BenchmarkTrain100MB(b *testing.B) {
 	if os.Getenv("TOKENIZER_BIG") == "" {
 		b.Skip("set TOKENIZER_BIG=1 to train on 100 MB (about a minute)")
@@ -35,6 +35,7 @@ func BenchmarkTrain100MB(b *testing.B) {
 	runtime.GC()
 	debug.FreeOSMemory()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
 		f, err := os.Open(path)
 		require.NoError(b, err)
@@ -46,6 +47,7 @@ func BenchmarkTrain100MB(b *testing.B) {
 		b.Logf("trained in %v on %d cores", time.Since(start), runtime.GOMAXPROCS(0))
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/train")
+	b.ReportMetric((processCPU()-cpu0).Seconds()/float64(b.N), "cpu-s/train")
 	b.ReportMetric(float64(peakRSS(b))/(1<<20), "MiB-peak-RSS")
 }
 
