@@ -43,7 +43,8 @@ func gemmPeak(dur time.Duration) float64 {
 // model GFLOP/s (nn.Config.FLOPsPerToken: every matrix multiply, the
 // attention and the tied output layer) and MFU against the GEMM peak
 // measured in the same binary right around the timed steps (the
-// gemm-4096x768x768 row times the same GEMM on its own).
+// gemm-4096x768x768 row times the same GEMM on its own). matmul-time% is
+// the share of the step spent in MatMul; the log line breaks down the rest.
 func BenchmarkTrainStep(b *testing.B) {
 	b.Run("gemm-4096x768x768", func(b *testing.B) {
 		const m, n, k = 4096, 768, 768
@@ -73,7 +74,7 @@ func benchStep(b *testing.B, params int64, act nn.Activation, batch int) {
 	const vocab, seq = 4096, 256
 	cfg, err := nn.ForParams(params, vocab, seq, act)
 	require.NoError(b, err)
-	dev := cpu.New()
+	dev := newOpTimer(cpu.New())
 	m, err := nn.New(dev, cfg, 1)
 	require.NoError(b, err)
 	defer m.Free()
@@ -106,6 +107,7 @@ func benchStep(b *testing.B, params int64, act nn.Activation, batch int) {
 	step() // first step allocates the graph's buffers
 	b.StopTimer()
 	before := gemmPeak(time.Second)
+	clear(dev.byOp)
 	b.StartTimer()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -120,5 +122,11 @@ func benchStep(b *testing.B, params int64, act nn.Activation, batch int) {
 	b.ReportMetric(gflops, "GFLOP/s")
 	b.ReportMetric(100*gflops/peak, "MFU%")
 	b.ReportMetric(peak, "peak-GFLOP/s")
+	b.ReportMetric(100*dev.byOp["MatMul"].Seconds()/sec, "matmul-time%")
+	shares := ""
+	for _, op := range []string{"MatMul", "GeLU", "SwiGLU", "Attention", "CrossEntropy", "LayerNorm", "Fill", "AdamW"} {
+		shares += fmt.Sprintf(" %s %.1f%%", op, 100*dev.byOp[op].Seconds()/sec)
+	}
+	b.Logf("time shares:%s", shares)
 	b.Logf("%s N=%d FLOPs/token exact %.3g (6N %.3g), batch %d×%d", cfg, cfg.Params().NonEmbedding, cfg.FLOPsPerToken(), cfg.FLOPsPerToken6N(), batch, seq)
 }
