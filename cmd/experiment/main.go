@@ -1,17 +1,23 @@
 // Command experiment runs the scaling-law sweep and prepares its data.
 //
+//	experiment [-grid smoke|tiny|anchors|full|auto] [-activations gelu,swiglu] [-seeds K] [-data SRC]
+//	           [-device auto|cpu|cuda] [-out DIR] [-dry-run] [-anchors-only] ...
 //	experiment prepare -data SRC [-cache DIR] [-hf-endpoint URL] [-vocab-size N] [-tokenizer DIR] ...
 //
-// Run a subcommand with -h for its flags. A mistake in the arguments ends
-// with one line on stderr and exit status 1.
+// Run with -h (or prepare -h) for the flags. A mistake ends with one line
+// on stderr and a non-zero exit status: 2 for a bad command line, 130
+// when interrupted (rerunning resumes), 1 otherwise.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -20,25 +26,25 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "experiment:", err)
-		os.Exit(1)
+		fmt.Fprintln(os.Stderr, "experiment: "+strings.Join(strings.Fields(err.Error()), " "))
+		os.Exit(exitCode(err))
 	}
 }
 
-// run dispatches to a subcommand.
+// run dispatches to a subcommand; without one (or with flags first) it
+// runs the sweep.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
-		switch args[0] {
-		case "prepare":
+		switch {
+		case args[0] == "prepare":
 			return runPrepare(ctx, args[1:], stdout, stderr)
+		case !strings.HasPrefix(args[0], "-"):
+			return usageErr(fmt.Errorf("unknown command %q; try: experiment -grid tiny, or experiment prepare -data synthetic", args[0]))
 		}
 	}
-	return fmt.Errorf("unknown command %q; try: experiment prepare -data synthetic", firstOr(args, ""))
-}
-
-func firstOr(args []string, def string) string {
-	if len(args) == 0 {
-		return def
+	err := runSweep(ctx, args, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
 	}
-	return args[0]
+	return err
 }

@@ -51,7 +51,6 @@ func TestUserMistakes(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no command", nil, "unknown command"},
 		{"unknown command", []string{"fly"}, `unknown command "fly"`},
 		{"unknown flag", []string{"prepare", "-bogus"}, "flag provided but not defined: -bogus"},
 		{"bad size", []string{"prepare", "-synthetic-size", "lots"}, "not a positive byte count"},

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/empirical-scaling/harness/experiment"
+	"github.com/empirical-scaling/harness/fit"
+	"github.com/empirical-scaling/harness/fit/results"
+	"github.com/empirical-scaling/harness/nn"
+)
+
+const sweepUsage = `usage: experiment [-grid smoke|tiny|anchors|full|auto] [flags]
+
+Trains every run of a grid (each size with each activation and seed, at
+D = 20·N tokens unless -tokens-per-param says otherwise) into DIR/<run>/,
+keeps DIR/results.json up to date, then fits the scaling laws and writes
+the plots and report into DIR. Rerunning the same command skips finished
+runs and resumes an interrupted one from its checkpoint; Ctrl-C
+checkpoints and exits. -grid auto picks anchors (TinyStories) when a CUDA
+GPU is present, tiny (built-in synthetic stories) otherwise.
+
+grids:
+%s
+flags:
+`
+
+// sweepFlags are the parsed flags of the sweep mode.
+type sweepFlags struct {
+	grid, acts, data, device, out, cache, logLevel string
+	seeds, ckptSteps, boot                         int
+	tpp                                            float64
+	dryRun, anchorsOnly, quiet                     bool
+	ckptEvery                                      time.Duration
+}
+
+func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
+	var f sweepFlags
+	fs := flag.NewFlagSet("experiment", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&f.grid, "grid", experiment.GridAuto, "grid: "+strings.Join(experiment.GridNames(), ", "))
+	fs.StringVar(&f.acts, "activations", "gelu,swiglu", "comma-separated activations to train")
+	fs.IntVar(&f.seeds, "seeds", 0, "seeds per size (default: the grid's)")
+	fs.Float64Var(&f.tpp, "tokens-per-param", 0, "training tokens per non-embedding parameter, D/N (default: the grid's, 20)")
+	fs.StringVar(&f.data, "data", "", "data source: synthetic, tinystories, or a .txt file or folder (default: the grid's)")
+	fs.StringVar(&f.device, "device", "auto", "cpu, cuda (every GPU, one run each) or auto")
+	fs.StringVar(&f.out, "out", "", "sweep folder (default runs/<grid>)")
+	fs.StringVar(&f.cache, "cache", "", "data cache folder (default: the user cache folder)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the runs and an estimated time from a few timed steps, then exit")
+	fs.BoolVar(&f.anchorsOnly, "anchors-only", false, "leave out the holdout runs")
+	fs.DurationVar(&f.ckptEvery, "checkpoint-every", 5*time.Minute, "wall time between checkpoints of a run")
+	fs.IntVar(&f.ckptSteps, "checkpoint-steps", 0, "also checkpoint every this many steps (0: off)")
+	fs.IntVar(&f.boot, "boot", 1000, "bootstrap resamples per fit in the analysis")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress bars")
+	fs.StringVar(&f.logLevel, "log", "warn", "log level of the runs' logs: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, sweepUsage, gridHelp())
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return f, err
+		}
+		return f, usageErr(fmt.Errorf("%w (see experiment -h)", err))
+	}
+	switch {
+	case fs.NArg() > 0:
+		return f, usageErr(fmt.Errorf("unexpected argument %q (see experiment -h)", fs.Arg(0)))
+	case f.seeds < 0:
+		return f, usageErr(fmt.Errorf("-seeds %d: want at least 1", f.seeds))
+	case f.tpp < 0:
+		return f, usageErr(fmt.Errorf("-tokens-per-param %v: want a positive number", f.tpp))
+	case f.boot < 1:
+		return f, usageErr(fmt.Errorf("-boot %d: want at least 1 resample", f.boot))
+	case f.ckptSteps < 0:
+		return f, usageErr(fmt.Errorf("-checkpoint-steps %d: want 0 or more", f.ckptSteps))
+	case f.ckptEvery <= 0:
+		return f, usageErr(fmt.Errorf("-checkpoint-every %v: want a positive duration", f.ckptEvery))
+	}
+	if f.grid != experiment.GridAuto {
+		if _, err := experiment.GridByName(f.grid); err != nil {
+			return f, usageErr(err)
+		}
+	}
+	if f.device != "auto" && f.device != "cpu" && f.device != "cuda" {
+		return f, usageErr(fmt.Errorf("-device %q: want cpu, cuda or auto", f.device))
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return f, usageErr(fmt.Errorf("-log %q: want debug, info, warn or error", f.logLevel))
+	}
+	return f, nil
+}
+
+// parseActivations reads "gelu,swiglu".
+func parseActivations(s string) ([]nn.Activation, error) {
+	var out []nn.Activation
+	seen := map[nn.Activation]bool{}
+	for _, part := range strings.Split(s, ",") {
+		a, err := nn.ParseActivation(strings.TrimSpace(part))
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("-activations %q: %w", s, err))
+		}
+		if !seen[a] {
+			out = append(out, a)
+			seen[a] = true
+		}
+	}
+	return out, nil
+}
+
+// gridHelp is the grid table of the usage text.
+func gridHelp() string {
+	var b strings.Builder
+	for _, g := range experiment.Grids() {
+		var sizes []string
+		for _, n := range g.Anchors {
+			sizes = append(sizes, experiment.SizeLabel(n.N))
+		}
+		var holds []string
+		for _, n := range g.Holdouts {
+			holds = append(holds, experiment.SizeLabel(n.N))
+		}
+		h := "holdout " + strings.Join(holds, ", ")
+		if g.HoldoutsOff {
+			h = "no holdout (see full)"
+		}
+		fmt.Fprintf(&b, "  %-8s anchors %s; %s; %s, ctx %d; %s\n", g.Name, strings.Join(sizes, ", "), h, g.Data, g.SeqLen, g.Description)
+	}
+	return b.String()
+}
+
+// runSweep is the default mode: the sweep, then the analysis.
+func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseSweep(args, stdout)
+	if err != nil {
+		return err
+	}
+	acts, err := parseActivations(f.acts)
+	if err != nil {
+		return err
+	}
+	choice, err := chooseGrid(f.grid, f.device, probeCUDA())
+	if err != nil {
+		return usageErr(err)
+	}
+	g, _ := experiment.GridByName(choice.grid)
+	fmt.Fprintf(stdout, "grid %s on %s: %s\n", g.Name, choice.device, choice.why)
+	devs, closeDevs, err := openDevices(choice.device)
+	if err != nil {
+		return err
+	}
+	defer closeDevs()
+	out := f.out
+	if out == "" {
+		out = filepath.Join("runs", g.Name)
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(f.logLevel))
+	cfg := experiment.SweepConfig{
+		Grid:   g,
+		Select: experiment.GridOptions{Activations: acts, Seeds: f.seeds, TokensPerParam: f.tpp, AnchorsOnly: f.anchorsOnly},
+		Data:   f.data, CacheDir: f.cache, Out: out, Devices: devs,
+		Command: commandLine(args), Version: moduleVersion(),
+		CheckpointEvery: f.ckptEvery, CheckpointSteps: f.ckptSteps,
+		Log:    stdout,
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+	if !f.quiet {
+		cfg.Progress = stderr
+	}
+	if f.dryRun {
+		return dryRun(ctx, cfg, stdout)
+	}
+	start := time.Now()
+	rep, err := experiment.Sweep(ctx, cfg)
+	if err != nil {
+		if ctx.Err() != nil {
+			return interruptedErr(fmt.Errorf("interrupted: checkpoints are saved in %s; rerun the same command to resume", out))
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "sweep done in %s: %d trained (%d resumed), %d finished before, %d failed\n",
+		experiment.FormatDuration(time.Since(start)), len(rep.Trained), len(rep.Resumed), len(rep.Skipped), len(rep.Failed))
+	aerr := analyze(ctx, out, f.boot, cfg.Command, stdout)
+	if ctx.Err() != nil {
+		return interruptedErr(fmt.Errorf("interrupted during the analysis; the runs are finished in %s: rerun the command (or analyze -results %s)", out, out))
+	}
+	fmt.Fprintf(stdout, "total %s\n", experiment.FormatDuration(time.Since(start)))
+	switch {
+	case len(rep.Failed) > 0:
+		return fmt.Errorf("%d of %d runs failed or diverged (%s); the analysis used the others; see %s",
+			len(rep.Failed), len(rep.Results.Runs), strings.Join(rep.Failed, "; "), filepath.Join(out, experiment.ResultsFile))
+	case aerr != nil:
+		return aerr
+	}
+	return nil
+}
+
+// analyze fits the sweep in dir and writes the report there.
+func analyze(ctx context.Context, dir string, boot int, command string, stdout io.Writer) error {
+	start := time.Now()
+	fmt.Fprintf(stdout, "analysis: fitting %s\n", dir)
+	a, err := results.Report(ctx, dir, fit.Options{Boot: fit.BootOptions{Resamples: boot}}, command)
+	if err != nil {
+		return fmt.Errorf("analysis: %w", err)
+	}
+	for _, act := range a.Activations {
+		for _, p := range act.Predictions {
+			fmt.Fprintf(stdout, "holdout %s (%s fit): predicted %.4f [%.4f, %.4f], actual %.4f, error %+.2f%%\n",
+				p.Run, p.Form, float64(p.Predicted), float64(p.Lo), float64(p.Hi), float64(p.Actual), float64(p.ErrPct))
+		}
+	}
+	if a.Verdict != nil {
+		fmt.Fprintf(stdout, "verdict: %s\n", a.Verdict.Summary)
+	} else {
+		fmt.Fprintln(stdout, "verdict: none (the fits it needs failed; see the report's notes)")
+	}
+	fmt.Fprintf(stdout, "report: %s and %s, plot %s (analysis %s)\n", filepath.Join(dir, fit.FileReportMD),
+		filepath.Join(dir, fit.FileReportHTM), filepath.Join(dir, fit.FileScalingPN), experiment.FormatDuration(time.Since(start)))
+	return nil
+}
+
+func dryRun(ctx context.Context, cfg experiment.SweepConfig, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "dry run: timing a few training steps of each shape on %s (%d cores)\n", cfg.Devices[0].Name(), runtime.GOMAXPROCS(0))
+	rows, err := experiment.DryRun(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return experiment.WriteDryRun(stdout, rows, len(cfg.Devices))
+}
+
+// commandLine is the exact command, quoted where needed.
+func commandLine(args []string) string {
+	parts := []string{"experiment"}
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\"'$\\") {
+			a = fmt.Sprintf("%q", a)
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
+}
+
+// moduleVersion is the main module's version and VCS revision.
+func moduleVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" {
+			v += " (" + s.Value + ")"
+		}
+	}
+	return v
+}

@@ -1,0 +1,324 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/empirical-scaling/harness/nn"
+)
+
+// Grid is a set of model sizes trained at a fixed tokens-per-parameter
+// ratio: anchors are fitted, holdouts (larger) are predicted from the
+// anchors. Every size is trained with each activation and seed.
+//
+// The built-in grids (see Grids and the README's table):
+//
+//	grid     data         vocab  ctx  batch (seqs)  eval tokens  anchors (target N)            holdouts  seeds
+//	smoke    synthetic    300    32   8             2,048        3K, 6K, 12K, 24K, 48K         120K      1
+//	tiny     synthetic    512    64   16            16,384       ...                            ...       1
+//	anchors  tinystories  4096   256  table         65,536       3M, 10M, 30M                  (85M off) 2
+//	full     tinystories  4096   256  table         65,536       3M, 10M, 30M                  85M       2
+type Grid struct {
+	Name        string
+	Description string
+	// Data is the default data source; VocabSize the BPE vocabulary
+	// trained for it; SyntheticBytes the synthetic corpus size (0: the
+	// data package's default).
+	Data           string
+	VocabSize      int
+	SyntheticBytes int64
+	// SeqLen is the context length; Batch the sequences per optimizer
+	// step (0: the per-size table of optim.DefaultsFor).
+	SeqLen int
+	Batch  int
+	// LR is the peak learning rate (0: the per-size table).
+	LR float64
+	// EvalTokens are the validation tokens scored per evaluation, and
+	// Evals the number of evaluations per run (the last one gives the
+	// final loss).
+	EvalTokens int64
+	Evals      int
+	// TokensPerParam is D/N (20: Chinchilla).
+	TokensPerParam float64
+	// Anchors and Holdouts are the model sizes.
+	Anchors  []Size
+	Holdouts []Size
+	// HoldoutsOff leaves the holdouts out unless asked for: the anchors
+	// grid is the full grid without its 85M holdout.
+	HoldoutsOff bool
+	// Seeds is the default number of seeds per size.
+	Seeds int
+}
+
+// Size is one model size of a grid: a target non-embedding parameter
+// count N, which also names its runs, and optionally an explicit shape
+// (depth and width; heads of 16 dimensions, at least 2) instead of the
+// config builder's choice. The tiny grid uses explicit one-layer shapes,
+// narrower than the builder's aspect band, to span a decade of N in
+// minutes on a CPU.
+type Size struct {
+	N      int64
+	Layers int
+	Width  int
+}
+
+// shape resolves s for an activation, a vocabulary and a context length.
+func (s Size) shape(vocab, seqLen int, act nn.Activation) (nn.Config, error) {
+	if s.Layers == 0 && s.Width == 0 {
+		return nn.ForParams(s.N, vocab, seqLen, act)
+	}
+	heads := max(2, s.Width/16)
+	for heads > 1 && s.Width%heads != 0 {
+		heads--
+	}
+	c := nn.Config{Layers: s.Layers, Width: s.Width, Heads: heads, Vocab: vocab, SeqLen: seqLen, Activation: act}
+	if err := c.Validate(); err != nil {
+		return nn.Config{}, err
+	}
+	return c, nil
+}
+
+func sizes(ns ...int64) []Size {
+	out := make([]Size, len(ns))
+	for i, n := range ns {
+		out[i] = Size{N: n}
+	}
+	return out
+}
+
+// Built-in grid names; GridAuto picks anchors with a CUDA GPU, else tiny.
+const (
+	GridSmoke   = "smoke"
+	GridTiny    = "tiny"
+	GridAnchors = "anchors"
+	GridFull    = "full"
+	GridAuto    = "auto"
+)
+
+// Grids returns the built-in grids in order of size.
+func Grids() []Grid {
+	seed := sizes(3_000_000, 10_000_000, 30_000_000)
+	l1 := func(n int64, width int) Size { return Size{N: n, Layers: 1, Width: width} }
+	return []Grid{
+		{
+			Name: GridSmoke, Description: "seconds on a CPU, for tests: tiny models on a small synthetic corpus",
+			Data: "synthetic", VocabSize: 300, SyntheticBytes: 1 << 20,
+			SeqLen: 32, Batch: 16, LR: 3e-3, EvalTokens: 2048, Evals: 4, TokensPerParam: 20,
+			Anchors: []Size{l1(800, 8), l1(1_800, 12), l1(3_000, 16)}, Holdouts: []Size{l1(7_000, 24)}, Seeds: 1,
+		},
+		{
+			Name: GridTiny, Description: "the CPU default: the whole sweep and its analysis in minutes on 2 cores, on the built-in synthetic stories",
+			Data: "synthetic", VocabSize: 512, SyntheticBytes: 16 << 20,
+			SeqLen: 64, Batch: 4, LR: 3e-3, EvalTokens: 16384, Evals: 8, TokensPerParam: 20,
+			Anchors:  []Size{l1(3_000, 16), l1(7_000, 24), l1(12_000, 32), l1(19_000, 40), l1(28_000, 48)},
+			Holdouts: []Size{l1(77_000, 80)}, Seeds: 1,
+		},
+		{
+			Name: GridAnchors, Description: "the seed's anchors on TinyStories (a GPU grid); the full grid without its holdout",
+			Data: "tinystories", VocabSize: 4096, SeqLen: 256, EvalTokens: 65536, Evals: 20, TokensPerParam: 20,
+			Anchors: seed, Holdouts: sizes(85_000_000), HoldoutsOff: true, Seeds: 2,
+		},
+		{
+			Name: GridFull, Description: "the seed's grid on TinyStories: the anchors plus an 85M (GPT-2 small) holdout",
+			Data: "tinystories", VocabSize: 4096, SeqLen: 256, EvalTokens: 65536, Evals: 20, TokensPerParam: 20,
+			Anchors: seed, Holdouts: sizes(85_000_000), Seeds: 2,
+		},
+	}
+}
+
+// GridNames lists the names -grid accepts.
+func GridNames() []string {
+	var names []string
+	for _, g := range Grids() {
+		names = append(names, g.Name)
+	}
+	return append(names, GridAuto)
+}
+
+// GridByName returns the built-in grid called name (not "auto", which
+// the command resolves).
+func GridByName(name string) (Grid, error) {
+	for _, g := range Grids() {
+		if g.Name == name {
+			return g, nil
+		}
+	}
+	return Grid{}, fmt.Errorf("grid %q: want one of %s", name, strings.Join(GridNames(), ", "))
+}
+
+// Validate checks that g can be swept and fitted: anchors, at least one
+// holdout larger than every anchor, positive settings.
+func (g Grid) Validate() error {
+	var errs []error
+	if g.Name == "" {
+		errs = append(errs, errors.New("no name"))
+	}
+	if g.Data == "" {
+		errs = append(errs, errors.New("no data source"))
+	}
+	if len(g.Anchors) < 2 {
+		errs = append(errs, fmt.Errorf("%d anchor sizes: want at least 2", len(g.Anchors)))
+	}
+	if len(g.Holdouts) == 0 {
+		errs = append(errs, errors.New("no holdout size"))
+	}
+	for _, s := range append(slices.Clone(g.Anchors), g.Holdouts...) {
+		if s.N <= 0 || s.Layers < 0 || s.Width < 0 || (s.Layers == 0) != (s.Width == 0) {
+			errs = append(errs, fmt.Errorf("size %+v: want a positive parameter count, and both or neither of layers and width", s))
+		}
+	}
+	if len(g.Anchors) > 0 && len(g.Holdouts) > 0 && minN(g.Holdouts) <= maxN(g.Anchors) {
+		errs = append(errs, fmt.Errorf("holdout %d is not larger than the largest anchor %d", minN(g.Holdouts), maxN(g.Anchors)))
+	}
+	if g.SeqLen < 1 || g.Batch < 0 || g.EvalTokens < 0 || g.Evals < 1 || g.Seeds < 1 || g.VocabSize < 0 {
+		errs = append(errs, fmt.Errorf("context %d, batch %d, eval tokens %d, evals %d, seeds %d, vocab %d: want positive values",
+			g.SeqLen, g.Batch, g.EvalTokens, g.Evals, g.Seeds, g.VocabSize))
+	}
+	if !(g.TokensPerParam > 0) || math.IsInf(g.TokensPerParam, 0) {
+		errs = append(errs, fmt.Errorf("%v tokens per parameter: want a positive number", g.TokensPerParam))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("grid %q: %w", g.Name, err)
+	}
+	return nil
+}
+
+// GridOptions select the runs of a grid.
+type GridOptions struct {
+	Activations    []nn.Activation // default gelu, swiglu
+	Seeds          int             // seeds per size (0: the grid's default)
+	TokensPerParam float64         // D/N (0: the grid's)
+	AnchorsOnly    bool            // leave out the holdouts
+	WithHoldouts   bool            // include holdouts even when the grid has them off
+	// Vocab overrides the grid's vocabulary when shapes are resolved
+	// against real data (0: the grid's).
+	Vocab int
+}
+
+// RunSpec is one run of a grid, with its model shape resolved.
+type RunSpec struct {
+	Name       string
+	Activation nn.Activation
+	Role       string
+	Target     int64 // target N
+	Seed       uint64
+	Shape      nn.Config
+	Tokens     int64 // requested D = TokensPerParam·N (Run rounds it up to whole steps)
+}
+
+// Runs expands g into its runs: anchors then holdouts, by size, each with
+// every activation and seed. Names are "<act>-<size>-s<seed>", e.g.
+// gelu-3M-s1.
+func (g Grid) Runs(o GridOptions) ([]RunSpec, error) {
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	acts := o.Activations
+	if len(acts) == 0 {
+		acts = []nn.Activation{nn.GeLU, nn.SwiGLU}
+	}
+	seeds := o.Seeds
+	if seeds == 0 {
+		seeds = g.Seeds
+	}
+	if seeds < 0 {
+		return nil, fmt.Errorf("grid %s: %d seeds: want at least 1", g.Name, seeds)
+	}
+	tpp := o.TokensPerParam
+	if tpp == 0 {
+		tpp = g.TokensPerParam
+	}
+	if !(tpp > 0) || math.IsInf(tpp, 0) {
+		return nil, fmt.Errorf("grid %s: %v tokens per parameter: want a positive number", g.Name, tpp)
+	}
+	vocab := o.Vocab
+	if vocab == 0 {
+		vocab = g.VocabSize
+	}
+	type size struct {
+		Size
+		role string
+	}
+	var all []size
+	for _, s := range g.Anchors {
+		all = append(all, size{s, RoleAnchor})
+	}
+	if !o.AnchorsOnly && (!g.HoldoutsOff || o.WithHoldouts) {
+		for _, s := range g.Holdouts {
+			all = append(all, size{s, RoleHoldout})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].N < all[j].N })
+	var out []RunSpec
+	for _, s := range all {
+		for _, act := range acts {
+			if _, err := nn.ParseActivation(string(act)); err != nil {
+				return nil, fmt.Errorf("grid %s: %w", g.Name, err)
+			}
+			shape, err := s.shape(vocab, g.SeqLen, act)
+			if err != nil {
+				return nil, fmt.Errorf("grid %s: size %s: %w", g.Name, SizeLabel(s.N), err)
+			}
+			n := shape.Params().NonEmbedding
+			for k := 1; k <= seeds; k++ {
+				out = append(out, RunSpec{
+					Name: fmt.Sprintf("%s-%s-s%d", act, SizeLabel(s.N), k), Activation: act, Role: s.role,
+					Target: s.N, Seed: uint64(k), Shape: shape, Tokens: int64(math.Round(tpp * float64(n))),
+				})
+			}
+		}
+	}
+	return out, nil
+}
+
+func minN(s []Size) int64 {
+	m := s[0].N
+	for _, x := range s {
+		m = min(m, x.N)
+	}
+	return m
+}
+
+func maxN(s []Size) int64 {
+	m := s[0].N
+	for _, x := range s {
+		m = max(m, x.N)
+	}
+	return m
+}
+
+// SizeLabel writes a parameter count the way grids name it: 3M, 85M, 12K, 1.5M.
+func SizeLabel(n int64) string {
+	f := float64(n)
+	switch {
+	case n >= 1e9:
+		return trimNum(f/1e9) + "B"
+	case n >= 1e6:
+		return trimNum(f/1e6) + "M"
+	case n >= 1e3:
+		return trimNum(f/1e3) + "K"
+	}
+	return fmt.Sprint(n)
+}
+
+func trimNum(v float64) string {
+	s := fmt.Sprintf("%.2f", v)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// runConfig is the RunConfig of spec in grid g (the sweep adds device,
+// data shards and output folder).
+func (g Grid) runConfig(spec RunSpec) RunConfig {
+	shape := spec.Shape
+	return RunConfig{
+		Name: spec.Name, Role: spec.Role, Params: spec.Target, Shape: &shape, Activation: spec.Activation,
+		Seed: spec.Seed, Data: g.Data, VocabSize: g.VocabSize, SyntheticBytes: g.SyntheticBytes,
+		Tokens: spec.Tokens, SeqLen: g.SeqLen, Batch: g.Batch, LR: g.LR,
+		EvalTokens: g.EvalTokens,
+	}
+}

@@ -1,0 +1,72 @@
+package experiment
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// planRun resolves spec's run against data with the given vocabulary and
+// shard lengths: the RunConfig the sweep hands to Run (EvalEvery set from
+// the grid's Evals) and its plan (what config.json will hold).
+func (g Grid) planRun(spec RunSpec, vocab, trainLen, valLen int) (RunConfig, plan, error) {
+	c := g.runConfig(spec)
+	p, err := resolve(&c, vocab, trainLen, valLen)
+	if err != nil {
+		return c, p, fmt.Errorf("%s: %w", spec.Name, err)
+	}
+	c.EvalEvery = max(1, p.Steps/g.Evals)
+	if p, err = resolve(&c, vocab, trainLen, valLen); err != nil {
+		return c, p, fmt.Errorf("%s: %w", spec.Name, err)
+	}
+	return c, p, nil
+}
+
+// sameConfig reports whether the config.json in dir describes the run p
+// describes (the device may differ), the test Run applies on resume.
+func sameConfig(dir string, p plan) (bool, error) {
+	path := filepath.Join(dir, ConfigFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false, fmt.Errorf("read %s: %w", path, err)
+	}
+	var prev plan
+	if err := json.Unmarshal(b, &prev); err != nil {
+		return false, fmt.Errorf("parse %s: %w", path, err)
+	}
+	prev.Device = p.Device
+	x, err1 := json.Marshal(prev)
+	y, err2 := json.Marshal(p)
+	if err1 != nil || err2 != nil {
+		return false, fmt.Errorf("compare %s: %v %v", path, err1, err2)
+	}
+	return string(x) == string(y), nil
+}
+
+// readResult reads dir/result.json; ok is false when it does not exist.
+func readResult(dir string) (res *Result, ok bool, err error) {
+	path := filepath.Join(dir, ResultFile)
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", path, err)
+	}
+	var r Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, false, fmt.Errorf("parse %s: %w", path, err)
+	}
+	return &r, true, nil
+}
+
+// pendingResult is the results.json entry of a run not started yet.
+func pendingResult(spec RunSpec, p plan) Result {
+	return Result{
+		Name: spec.Name, Activation: string(spec.Activation), Role: spec.Role, Seed: int(spec.Seed),
+		Layers: p.Model.Layers, Width: p.Model.Width, Heads: p.Model.Heads,
+		Params: p.Params, TotalParams: p.TotalParams, Tokens: p.Tokens, Compute: p.Compute,
+		Status: StatusPending,
+	}
+}
