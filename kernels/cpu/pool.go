@@ -11,12 +11,12 @@ import (
 const minParallel = 4096
 
 // workers is the process-wide helper pool shared by every CPU device: it
-// holds GOMAXPROCS-1 goroutines (the caller is the last worker), started
-// once and reused by every op.
+// grows to GOMAXPROCS-1 goroutines (the caller is the last worker), started
+// on first need and reused by every op, and never shrinks.
 var workers struct {
-	once  sync.Once
-	n     int // helpers + the caller
-	tasks chan *task
+	mu      sync.Mutex
+	helpers int
+	tasks   chan *task
 }
 
 // task is one parallelFor call: chunks of [0, total) claimed one at a time
@@ -30,16 +30,22 @@ type task struct {
 	wg     sync.WaitGroup
 }
 
-func startWorkers() {
-	workers.n = max(runtime.GOMAXPROCS(0), 1)
-	workers.tasks = make(chan *task, 4*workers.n)
-	for range workers.n - 1 {
-		go func() {
-			for t := range workers.tasks {
+// helpersFor starts helpers until there are n and returns the task queue.
+func helpersFor(n int) chan *task {
+	workers.mu.Lock()
+	defer workers.mu.Unlock()
+	if workers.tasks == nil {
+		workers.tasks = make(chan *task, 256)
+	}
+	for workers.helpers < n {
+		workers.helpers++
+		go func(tasks <-chan *task) {
+			for t := range tasks {
 				t.run()
 			}
-		}()
+		}(workers.tasks)
 	}
+	return workers.tasks
 }
 
 // run claims and processes chunks until none are left.
@@ -65,8 +71,7 @@ func parallelFor(n, cost, grain int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}
-	workers.once.Do(startWorkers)
-	w := workers.n
+	w := runtime.GOMAXPROCS(0)
 	if w == 1 || n*max(cost, 1) < minParallel || n <= max(grain, 1) {
 		fn(0, n)
 		return
@@ -80,9 +85,10 @@ func parallelFor(n, cost, grain int, fn func(lo, hi int)) {
 	}
 	t := &task{fn: fn, total: n, chunk: chunk, chunks: int64(chunks)}
 	t.wg.Add(chunks)
+	tasks := helpersFor(w - 1)
 	for range min(w-1, chunks-1) {
 		select {
-		case workers.tasks <- t:
+		case tasks <- t:
 		default: // helpers busy with another caller: do more ourselves
 		}
 	}
