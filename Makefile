@@ -36,8 +36,9 @@ bench-peers: ## time the same GEMM shapes with OpenBLAS (installs Debian's libop
 kernels: ## compile kernels/src/*.cu to PTX in kernels/ptx (needs nvcc)
 	$(MAKE) -C kernels NVCC=$(NVCC)
 
-sweep: ## run the main job: the sweep for this machine, then the analysis
-	@echo "make sweep: the sweep command has not landed yet (issue 6)" >&2; exit 1
+sweep: ## run the main job: the sweep for this machine (tiny on CPU, anchors on a GPU), then the analysis
+	$(GO) build -o bin/experiment ./cmd/experiment
+	./bin/experiment -grid auto $(SWEEP_FLAGS)
 
 clean: ## remove build outputs
 	rm -rf bin .gpu
