@@ -70,7 +70,6 @@ func (o Options) client() *http.Client {
 type statusError struct {
 	url    string
 	status string
-	code   int
 }
 
 func (e *statusError) Error() string {
@@ -180,11 +179,14 @@ func fetchWatched(ctx context.Context, url, part string, opts Options, alive fun
 			total = resp.ContentLength
 		}
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable:
+		if size, ok := parseUnsatisfiedRange(resp.Header.Get("Content-Range")); ok && size == off {
+			return nil // the part was already complete
+		}
 		return restart(part, fmt.Errorf("download %s: server cannot resume at byte %d", url, off))
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout:
 		return fmt.Errorf("download %s: server answered %s", url, resp.Status)
 	default:
-		return &statusError{url: url, status: resp.Status, code: resp.StatusCode}
+		return &statusError{url: url, status: resp.Status}
 	}
 
 	flags := os.O_WRONLY | os.O_CREATE | os.O_APPEND
@@ -246,6 +248,16 @@ func restart(part string, why error) error {
 		return fmt.Errorf("%v; remove %s: %w", why, part, err)
 	}
 	return why
+}
+
+// parseUnsatisfiedRange reads the "bytes */TOTAL" of a 416 answer.
+func parseUnsatisfiedRange(v string) (int64, bool) {
+	rest, ok := strings.CutPrefix(v, "bytes */")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(rest, 10, 64)
+	return n, err == nil
 }
 
 // parseContentRange reads "bytes START-END/TOTAL".

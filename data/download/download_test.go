@@ -349,3 +349,16 @@ func TestResumeAcrossRedirect(t *testing.T) {
 	checkFile(t, dest, s.content, rec)
 	assert.Equal(t, []string{"", "bytes=30000-"}, s.requests())
 }
+
+// A complete .part left by a run that stopped before the rename is
+// finished without downloading anything again.
+func TestCompletePartIsKept(t *testing.T) {
+	s := &server{content: testContent(9_000)}
+	url := start(t, s)
+	dest := filepath.Join(t.TempDir(), "f.txt")
+	require.NoError(t, os.WriteFile(dest+".part", s.content, 0o644))
+	rec, err := File(context.Background(), url+"/f.txt", dest, fast)
+	require.NoError(t, err)
+	checkFile(t, dest, s.content, rec)
+	assert.Equal(t, []string{"bytes=9000-"}, s.requests())
+}
