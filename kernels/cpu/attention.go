@@ -96,10 +96,7 @@ func (d *Device) Attention(out, lse, qkv tensor.Buffer, s tensor.AttentionShape)
 					if kb == qb {
 						lim = i + 1 // keys after the query are masked
 					}
-					mx := M[i]
-					for _, v := range row[:lim] {
-						mx = max(mx, v)
-					}
+					mx := max(M[i], rowMax(row[:lim]))
 					sum := expShift(row[:lim], mx)
 					clear(row[lim:])
 					if corr := exp32(M[i] - mx); corr != 1 {
@@ -125,4 +122,32 @@ func (d *Device) Attention(out, lse, qkv tensor.Buffer, s tensor.AttentionShape)
 		}
 	})
 	return nil
+}
+
+// rowMax is the largest element of a non-empty x, over four independent
+// comparisons (NaN elements are skipped; they reach the output through
+// the exponentials anyway).
+func rowMax(x []float32) float32 {
+	m0, m1, m2, m3 := x[0], x[0], x[0], x[0]
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		if x[i] > m0 {
+			m0 = x[i]
+		}
+		if x[i+1] > m1 {
+			m1 = x[i+1]
+		}
+		if x[i+2] > m2 {
+			m2 = x[i+2]
+		}
+		if x[i+3] > m3 {
+			m3 = x[i+3]
+		}
+	}
+	for ; i < len(x); i++ {
+		if x[i] > m0 {
+			m0 = x[i]
+		}
+	}
+	return max(m0, m1, m2, m3)
 }
