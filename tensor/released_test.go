@@ -27,4 +27,16 @@ func TestReleasedTensorsError(t *testing.T) {
 		assert.ErrorContains(t, loss.Backward(), "released")
 		assert.Error(t, loss.CopyFrom([]float32{1}))
 	})
+
+	// A freed leaf, likewise.
+	leaf := m.wte
+	leaf.Free()
+	require.NotPanics(t, func() {
+		assert.ErrorContains(t, leaf.ZeroGrad(), "released")
+		_, err := leaf.Float32s()
+		assert.ErrorContains(t, err, "released")
+		_, err = g.Add(leaf, leaf)
+		assert.ErrorContains(t, err, "released")
+		leaf.Free() // a second Free does nothing
+	})
 }

@@ -200,6 +200,9 @@ func (t *Tensor) CopyFromInt32(data []int32) error {
 
 // ZeroGrad sets a leaf's accumulated gradient to zero (allocating it if needed).
 func (t *Tensor) ZeroGrad() error {
+	if t.buf == nil {
+		return fmt.Errorf("tensor: ZeroGrad: tensor %v was released", t.shape)
+	}
 	if t.Grad == nil {
 		g, err := New(t.dev, t.DType(), t.shape...)
 		if err != nil {
