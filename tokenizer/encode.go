@@ -3,8 +3,8 @@ package tokenizer
 import "math"
 
 const (
-	cacheMaxEntries = 1 << 16 // per-encoder cache of pre-token encodings
-	cacheMaxIDs     = 1 << 20
+	cacheMaxEntries = 1 << 15 // per-encoder cache of pre-token encodings (a few MB at most)
+	cacheMaxIDs     = 1 << 18
 	heapThreshold   = 128 // pre-tokens longer than this use the O(n log n) merger
 )
 
@@ -31,9 +31,9 @@ func (t *Tokenizer) Encode(text []byte) []uint32 {
 	if len(text) >= parallelMin {
 		return t.encodeParallel(text)
 	}
-	e := t.encPool.Get().(*encoder)
+	e := t.getEncoder()
 	out := e.encode(text, make([]uint32, 0, len(text)/3+8))
-	t.encPool.Put(e)
+	t.putEncoder(e)
 	return out
 }
 

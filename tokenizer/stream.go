@@ -26,11 +26,11 @@ func (t *Tokenizer) encodeParallel(text []byte) []uint32 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e := t.encPool.Get().(*encoder)
+			e := t.getEncoder()
 			for i := range next {
 				results[i] = e.encode(parts[i], make([]uint32, 0, len(parts[i])/3+8))
 			}
-			t.encPool.Put(e)
+			t.putEncoder(e)
 		}()
 	}
 	for i := range parts {
@@ -70,8 +70,8 @@ func (t *Tokenizer) EncodeStream(ctx context.Context, r io.Reader, emit func(ids
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e := t.encPool.Get().(*encoder)
-			defer t.encPool.Put(e)
+			e := t.getEncoder()
+			defer t.putEncoder(e)
 			for j := range jobs {
 				j.done <- e.encode(j.text, make([]uint32, 0, len(j.text)/3+8))
 			}

@@ -2,7 +2,7 @@ package tokenizer
 
 import (
 	"fmt"
-	"sync"
+	"runtime"
 )
 
 // Tokenizer is a byte-level BPE tokenizer: a vocabulary of byte strings, the
@@ -17,7 +17,26 @@ type Tokenizer struct {
 	merges  [][2]uint32       // rank -> the pair it merges
 	specs   *specialSet
 	specID  map[string]uint32
-	encPool sync.Pool // *encoder, each with its own cache
+	encoders chan *encoder // idle encoders, each with its own warm cache
+}
+
+// getEncoder takes an idle encoder or makes one. Unlike a sync.Pool the
+// idle encoders survive garbage collections, so their caches stay warm.
+func (t *Tokenizer) getEncoder() *encoder {
+	select {
+	case e := <-t.encoders:
+		return e
+	default:
+		return newEncoder(t)
+	}
+}
+
+// putEncoder returns an encoder for reuse, dropping it when enough are idle.
+func (t *Tokenizer) putEncoder(e *encoder) {
+	select {
+	case t.encoders <- e:
+	default:
+	}
 }
 
 // pairKey packs an ordered pair of ids.
@@ -97,7 +116,7 @@ func build(vocab [][]byte, merges [][2]uint32, specials []string, specialIDs []u
 		specIDs = append(specIDs, id)
 	}
 	t.specs = newSpecialSet(specToks, specIDs)
-	t.encPool.New = func() any { return newEncoder(t) }
+	t.encoders = make(chan *encoder, runtime.GOMAXPROCS(0))
 	return t, nil
 }
 
