@@ -9,14 +9,14 @@ import (
 // ordered merges that build it from single bytes, and special tokens. It is
 // safe for concurrent use.
 type Tokenizer struct {
-	vocab   [][]byte          // id -> bytes; nil for an id that is not used
-	special []bool            // id -> is a special token
-	tokenID map[string]uint32 // bytes -> id, for single bytes and merge results
-	byteID  [256]uint32       // id of each single byte
-	pairs   map[uint64]uint64 // (a<<32 | b) -> (rank<<32 | merged id)
-	merges  [][2]uint32       // rank -> the pair it merges
-	specs   *specialSet
-	specID  map[string]uint32
+	vocab    [][]byte          // id -> bytes; nil for an id that is not used
+	special  []bool            // id -> is a special token
+	tokenID  map[string]uint32 // bytes -> id, for single bytes and merge results
+	byteID   [256]uint32       // id of each single byte
+	pairs    map[uint64]uint64 // (a<<32 | b) -> (rank<<32 | merged id)
+	merges   [][2]uint32       // rank -> the pair it merges
+	specs    *specialSet
+	specID   map[string]uint32
 	encoders chan *encoder // idle encoders, each with its own warm cache
 }
 
