@@ -309,8 +309,8 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		r.rows = append(r.rows, row)
 		if bar != nil {
 			rate := float64(r.tokens-startTokens) / time.Since(r.start).Seconds() // this process's average, steadier than one step's
-			bar.Set(r.step)
-			bar.Describe(fmt.Sprintf("step %d/%d | %s tok | loss %.4f | %.0f tok/s", r.step, r.p.Steps, humanTokens(r.tokens), loss, rate))
+			bar.Describe(fmt.Sprintf("train loss %.4f | %s tokens | %.0f tok/s | step", loss, humanTokens(r.tokens), rate))
+			bar.Set(r.step) // the bar shows the step count and the ETA
 		}
 		if r.c.OnStep != nil {
 			r.c.OnStep(r.step, loss)
