@@ -232,3 +232,32 @@ func TestGoldenOutput(t *testing.T) {
 	got := hex.EncodeToString(h.Sum(nil))
 	require.Equalf(t, goldenSHA256, got, "the generator's output changed: bump synth.Version (now %d) and set goldenSHA256 to %s", Version, got)
 }
+
+// Longer context helps: many mentions of the story's object come long
+// after the previous one, so only a model that remembers the opening can
+// predict which object it is.
+func TestLongRangeReferences(t *testing.T) {
+	g := New(5)
+	far, total := 0, 0
+	for i := 0; i < 3000; i++ {
+		s := string(g.AppendStory(nil))
+		obj := string(families["toy"].forms[0][g.vars[varIndex["obj"]]].lo)
+		head := strings.Fields(obj)[0]
+		last := -1
+		for j, w := range words(s) {
+			if w != head {
+				continue
+			}
+			if last >= 0 {
+				total++
+				if j-last > 50 {
+					far++
+				}
+			}
+			last = j
+		}
+	}
+	t.Logf("%d of %d re-mentions of the object come more than 50 words after the previous one", far, total)
+	require.Greater(t, total, 3000)
+	assert.Greater(t, float64(far)/float64(total), 0.2)
+}
