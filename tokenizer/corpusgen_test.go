@@ -11,11 +11,12 @@ import (
 
 // englishLike writes about size bytes of English-like text to w: a bigram
 // random walk over the words (and punctuation) of the English fixtures,
-// seeded, where about one word in 40 is a mutated variant (a letter changed,
-// inserted or dropped, or a suffix added) and one in 60 is a random number,
-// so that the vocabulary has a long tail of rare words as real text does.
-// Paragraphs are separated by "\n\n" and, every few, by <|endoftext|>.
-func englishLike(tb testing.TB, w io.Writer, size int64, seed uint64) {
+// seeded, where mutatePerMille words in 1000 are mutated variants (a letter
+// changed, inserted or dropped, or a suffix added) and one in 60 is a
+// random number, so that the vocabulary has a long tail of rare words as
+// real text does. Paragraphs are separated by "\n\n" and, every few, by
+// <|endoftext|>.
+func englishLike(tb testing.TB, w io.Writer, size int64, seed uint64, mutatePerMille int) {
 	tb.Helper()
 	var src []byte
 	for _, name := range []string{"corpus.en", "tinystories_sample.txt", "address.txt"} {
@@ -36,10 +37,10 @@ func englishLike(tb testing.TB, w io.Writer, size int64, seed uint64) {
 	para := 0
 	for written < size {
 		var word []byte
-		switch r := rng.IntN(120); {
-		case r < 3:
+		switch r := rng.IntN(6000); {
+		case r < 6*mutatePerMille:
 			word = mutate(rng, words[cur], suffixes)
-		case r < 5:
+		case r < 6*mutatePerMille+100:
 			word = strconv.AppendInt(nil, int64(rng.IntN(100000)), 10)
 		default:
 			word = words[cur]

@@ -71,7 +71,7 @@ func TestTrainMatchesNaiveRecount(t *testing.T) {
 		}, 300},
 		{"generated English", func(t *testing.T) []byte {
 			var b bytes.Buffer
-			englishLike(t, &b, 200<<10, 7) // skips without the fixtures
+			englishLike(t, &b, 200<<10, 7, 25) // skips without the fixtures
 			return b.Bytes()
 		}, 700},
 	}
