@@ -39,6 +39,7 @@ type Result struct {
 	Compute     float64      `json:"compute"`      // C in FLOP (6·N·D unless exact counting was asked)
 	FinalLoss   float64      `json:"final_val_loss"`
 	BestLoss    float64      `json:"best_val_loss"`
+	ValTokens   int64        `json:"val_tokens,omitempty"` // validation targets the final loss is measured on (added by the run)
 	WallSeconds float64      `json:"wall_seconds"`
 	Device      string       `json:"device"`
 	Status      string       `json:"status"`

@@ -293,7 +293,11 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		}
 		r.step++
 		if r.step%r.p.EvalEvery == 0 || r.step == r.p.Steps {
-			v, err := r.evaluate()
+			n := r.p.EvalTokens
+			if r.step == r.p.Steps {
+				n = r.p.FinalEvalTokens
+			}
+			v, err := r.evaluate(n)
 			if err != nil {
 				return r.fail(bar, err)
 			}
@@ -405,8 +409,9 @@ func (r *runner) trainStep() (loss, norm, lr float64, err error) {
 	return loss, norm, lr, err
 }
 
-// evaluate returns the mean loss over the fixed validation windows.
-func (r *runner) evaluate() (float64, error) {
+// evaluate returns the mean loss over the first maxTokens targets of the
+// fixed validation windows.
+func (r *runner) evaluate(maxTokens int64) (float64, error) {
 	g := r.graph
 	g.Reset()
 	g.SetGradEnabled(false)
@@ -414,7 +419,7 @@ func (r *runner) evaluate() (float64, error) {
 	T := r.p.Model.SeqLen
 	var sum float64
 	var count int64
-	err := r.val.EvalWindows(r.p.Micro, T, r.p.EvalTokens, func(in, tg []int32) error {
+	err := r.val.EvalWindows(r.p.Micro, T, maxTokens, func(in, tg []int32) error {
 		rows := len(in) / T
 		ids, tgts := r.ids, r.tgts
 		if rows != r.p.Micro {
@@ -564,6 +569,7 @@ func (r *runner) result(status, msg string) *Result {
 	if status == StatusFinished && len(r.curve) > 0 {
 		res.FinalLoss = r.curve[len(r.curve)-1].ValLoss
 		res.BestLoss = r.best
+		res.ValTokens = r.val.EvalTokenCount(r.p.Model.SeqLen, r.p.FinalEvalTokens)
 	}
 	return res
 }

@@ -46,8 +46,13 @@ type RunConfig struct {
 	DecayEmbeddings bool
 	ExactFLOPs      bool // C counts attention and the output layer exactly (nn.Config.FLOPsPerToken) instead of 6·N·D
 
-	EvalEvery       int           // steps between evaluations (default: about 20 per run)
-	EvalTokens      int64         // validation targets scored (default 65,536; the same tokens every time)
+	EvalEvery  int   // steps between evaluations (default: about 10 per run)
+	EvalTokens int64 // validation targets scored by the evaluations during the run (default 16,384; the same tokens every time)
+	// FinalEvalTokens is how many validation targets the last evaluation,
+	// whose loss is the run's result, scores (default 262,144, or the
+	// whole validation shard when smaller). It does not depend on the run,
+	// so every run of a grid is scored on the same tokens.
+	FinalEvalTokens int64
 	CheckpointEvery time.Duration // wall time between checkpoints (default 5 minutes; plus one at the end and on cancel)
 	CheckpointSteps int           // also checkpoint every this many steps (0: off)
 	FlushEvery      time.Duration // how often metrics.csv and the event file are rewritten (default 2 s)
@@ -90,6 +95,7 @@ type plan struct {
 	Compute         float64        `json:"compute"`
 	EvalEvery       int            `json:"eval_every"`
 	EvalTokens      int64          `json:"eval_tokens"`
+	FinalEvalTokens int64          `json:"final_eval_tokens"`
 	Device          string         `json:"device"`
 }
 
@@ -197,11 +203,18 @@ func resolve(c *RunConfig, vocab int, trainLen, valLen int) (plan, error) {
 	}
 	p.EvalEvery = c.EvalEvery
 	if p.EvalEvery == 0 {
-		p.EvalEvery = max(1, p.Steps/20)
+		p.EvalEvery = max(1, p.Steps/10)
 	}
 	p.EvalTokens = c.EvalTokens
 	if p.EvalTokens == 0 {
-		p.EvalTokens = 65536
+		p.EvalTokens = 16384
+	}
+	p.FinalEvalTokens = c.FinalEvalTokens
+	if p.FinalEvalTokens == 0 {
+		p.FinalEvalTokens = 262144
+	}
+	if p.EvalEvery < 0 || p.EvalTokens < 0 || p.FinalEvalTokens < 0 {
+		return p, fmt.Errorf("evaluation every %d steps on %d (final %d) tokens: want positive values", p.EvalEvery, p.EvalTokens, p.FinalEvalTokens)
 	}
 	if trainLen < seq+1 {
 		return p, fmt.Errorf("training data has %d tokens, fewer than one window of %d", trainLen, seq+1)

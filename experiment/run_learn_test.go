@@ -40,7 +40,7 @@ func TestSmallModelBeatsUnigramEntropy(t *testing.T) {
 	c := RunConfig{
 		Params: 100_000, Activation: nn.SwiGLU, Seed: 1,
 		Data: "synthetic", CacheDir: t.TempDir(), VocabSize: 512, SyntheticBytes: 3 << 20,
-		SeqLen: 64, Batch: 16, Tokens: 300 * 16 * 64, LR: 3e-3, EvalEvery: 100, EvalTokens: 16384,
+		SeqLen: 64, Batch: 16, Tokens: 300 * 16 * 64, LR: 3e-3, EvalEvery: 100, EvalTokens: 16384, FinalEvalTokens: 32768,
 		Device: cpu.New(), Out: out,
 	}
 	ds, err := data.Prepare(context.Background(), data.Options{Source: c.Data, CacheDir: c.CacheDir, VocabSize: c.VocabSize, SyntheticBytes: c.SyntheticBytes})

@@ -33,6 +33,7 @@ func TestRunWritesEveryFile(t *testing.T) {
 	assert.InDelta(t, 6*float64(res.Params)*float64(res.Tokens), res.Compute, 1)
 	require.Len(t, res.Curve, 5) // steps 5, 10, 15, 20, 24
 	assert.Equal(t, res.Curve[4].ValLoss, res.FinalLoss)
+	assert.Equal(t, int64((val.Len()-1)/32*32), res.ValTokens, "the final evaluation scores the whole (small) validation shard")
 	assert.Less(t, res.FinalLoss, math.Log(256), "learned something")
 	assert.Contains(t, progress.String(), "tok/s")
 

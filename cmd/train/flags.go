@@ -101,7 +101,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	o := &options{}
-	var params, tokens, evalTokens, synthBytes count
+	var params, tokens, evalTokens, finalEvalTokens, synthBytes count
 	var wd, b1, b2, clip optFloat
 	var act, seed string
 	c := &o.cfg
@@ -123,8 +123,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&c.DecayEmbeddings, "decay-embeddings", false, "also apply weight decay to the embeddings")
 	fs.StringVar(&seed, "seed", "1", "seed of the initial weights and the batch order")
 	fs.StringVar(&o.device, "device", "auto", "cpu, cuda or auto (cuda when available)")
-	fs.IntVar(&c.EvalEvery, "eval-every", 0, "steps between validation evaluations (default: 20 per run)")
-	fs.Var(&evalTokens, "eval-tokens", "validation tokens scored per evaluation (default 65536)")
+	fs.IntVar(&c.EvalEvery, "eval-every", 0, "steps between validation evaluations (default: 10 per run)")
+	fs.Var(&evalTokens, "eval-tokens", "validation tokens scored by the evaluations during the run (default 16384)")
+	fs.Var(&finalEvalTokens, "final-eval-tokens", "validation tokens scored by the final evaluation, the run's result (default 262144, capped by the validation set)")
 	fs.DurationVar(&c.CheckpointEvery, "checkpoint-every", 5*time.Minute, "wall time between checkpoints")
 	fs.StringVar(&c.CacheDir, "cache", "", "data cache folder (default: the user cache folder)")
 	fs.IntVar(&c.VocabSize, "vocab", 0, "BPE vocabulary size to train for the data (default: the data package's)")
@@ -146,7 +147,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (flags come as -name value)", fs.Arg(0))
 	}
-	c.Params, c.Tokens, c.EvalTokens, c.SyntheticBytes = params.v, tokens.v, evalTokens.v, synthBytes.v
+	c.Params, c.Tokens, c.EvalTokens, c.FinalEvalTokens, c.SyntheticBytes = params.v, tokens.v, evalTokens.v, finalEvalTokens.v, synthBytes.v
 	c.WeightDecay, c.Beta1, c.Beta2, c.ClipNorm = wd.ptr(), b1.ptr(), b2.ptr(), clip.ptr()
 	s, err := strconv.ParseUint(seed, 10, 64)
 	if err != nil {
