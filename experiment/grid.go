@@ -15,13 +15,19 @@ import (
 // ratio: anchors are fitted, holdouts (larger) are predicted from the
 // anchors. Every size is trained with each activation and seed.
 //
-// The built-in grids (see Grids and the README's table):
+// The built-in grids (Grids; the README has the same table). N is the
+// target non-embedding parameter count; tiny and smoke use explicit
+// one-layer shapes (L1, width d), the seed grids the config builder:
 //
-//	grid     data         vocab  ctx  batch (seqs)  eval tokens  anchors (target N)            holdouts  seeds
-//	smoke    synthetic    300    32   8             2,048        3K, 6K, 12K, 24K, 48K         120K      1
-//	tiny     synthetic    512    64   16            16,384       ...                            ...       1
-//	anchors  tinystories  4096   256  table         65,536       3M, 10M, 30M                  (85M off) 2
-//	full     tinystories  4096   256  table         65,536       3M, 10M, 30M                  85M       2
+//	grid     data         vocab  ctx  batch            lr     eval tokens×evals  anchors                           holdouts       seeds
+//	smoke    synthetic    300    32   16 seqs          3e-3   2,048×4            800, 1.8K, 3K (d8, d12, d16)      7K (d24)       1
+//	tiny     synthetic    512    64   4 seqs           3e-3   16,384×8           3K, 7K, 12K, 19K, 28K (d16..d48)  77K (d80)      1
+//	anchors  tinystories  4096   256  table (64K+ tok) table  65,536×20          3M, 10M, 30M                      (85M off)      2
+//	full     tinystories  4096   256  table (64K+ tok) table  65,536×20          3M, 10M, 30M                      85M            2
+//
+// D = 20·N everywhere. The seed grids default to two seeds so that each
+// activation has 6 anchor runs: a verdict needs at least the law's
+// parameters + 3.
 type Grid struct {
 	Name        string
 	Description string

@@ -107,7 +107,7 @@ func TestSmokeSweepEndToEnd(t *testing.T) {
 // interrupted one resumes from its checkpoint, and the sweep completes.
 func TestSIGTERMCheckpointsAndRerunResumes(t *testing.T) {
 	out, cache := filepath.Join(t.TempDir(), "sweep"), t.TempDir()
-	args := smokeArgs(out, cache, "-anchors-only", "-activations", "gelu,swiglu", "-tokens-per-param", "60", "-checkpoint-steps", "3")
+	args := smokeArgs(out, cache, "-anchors-only", "-activations", "gelu,swiglu", "-tokens-per-param", "40", "-checkpoint-steps", "3")
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	var cout, cerr bytes.Buffer
