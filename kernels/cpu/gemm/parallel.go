@@ -13,7 +13,7 @@ const parallelWork = 64 * 64 * 64
 // worthParallel reports whether the problem is big enough, and there is
 // more than one P, to spread it over the workers.
 func (g *problem) worthParallel() bool {
-	return runtime.GOMAXPROCS(0) > 1 && g.m*g.n*g.k >= parallelWork
+	return runtime.GOMAXPROCS(0) > 1 && g.work() >= parallelWork
 }
 
 // job is one parallel Sgemm call: C cut into pm×pn macro-tiles of tm×tn
@@ -113,7 +113,7 @@ func split(m, n, mr, nr, w int) (tm, tn, pm, pn int) {
 			ctn := roundUp(ceilDiv(n, b), nr)
 			cpm, cpn := ceilDiv(m, ctm), ceilDiv(n, ctn)
 			rounds := float64(ceilDiv(cpm*cpn, w))
-			cost := (rounds+0.25)*float64(ctm*ctn) + rounds*32*float64(ctm+ctn)
+			cost := (rounds+0.25)*float64(ctm)*float64(ctn) + rounds*32*float64(ctm+ctn)
 			if best < 0 || cost < best {
 				best, tm, tn, pm, pn = cost, ctm, ctn, cpm, cpn
 			}

@@ -6,7 +6,10 @@ package gemm
 const smallWork = 4096
 
 // small reports whether the problem is tiny enough for the direct loop.
-func (g *problem) small() bool { return g.m*g.n*g.k <= smallWork }
+func (g *problem) small() bool { return g.work() <= smallWork }
+
+// work is m·n·k, in float64 so that it cannot overflow a 32-bit int.
+func (g *problem) work() float64 { return float64(g.m) * float64(g.n) * float64(g.k) }
 
 // direct computes the product with plain loops: one float32 dot product per
 // element of C, for tiny problems only.
