@@ -7,10 +7,15 @@ import (
 
 var nan32 = float32(math.NaN())
 
+// tiny is the magnitude below which values are not compared relative to
+// themselves: float32 cannot hold them to full precision (subnormals,
+// which GPUs may also flush to zero), so differences there are noise.
+const tiny = 0x1p-100
+
 // closeTo checks every element: got must be finite and
-// |got−want| ≤ tol·max(|want|, rms(want)), i.e. a relative error, with
-// elements near zero measured against the typical magnitude of the output.
-// NaN and Inf in got always fail; an all-zero want demands an exact match.
+// |got−want| ≤ tol·max(|want|, rms(want), 2^-100), i.e. a relative error,
+// with elements near zero measured against the typical magnitude of the
+// output. NaN and Inf in got always fail; with tol 0 the match is exact.
 func closeTo(got, want []float64, tol float64) error {
 	_, err := relErr(got, want, tol)
 	return err
@@ -34,13 +39,9 @@ func relErr(got, want []float64, tol float64) (float64, error) {
 		if math.IsNaN(g) || math.IsInf(g, 0) {
 			return math.Inf(1), fmt.Errorf("element %d of %d is %v (want %v)", i, len(got), g, want[i])
 		}
-		den := max(math.Abs(want[i]), rms)
 		var r float64
-		switch {
-		case den > 0:
-			r = math.Abs(g-want[i]) / den
-		case g != want[i]:
-			r = math.Inf(1)
+		if g != want[i] {
+			r = math.Abs(g-want[i]) / max(math.Abs(want[i]), rms, tiny)
 		}
 		if r > worst || at < 0 {
 			worst, at = r, i

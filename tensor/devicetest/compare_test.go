@@ -21,7 +21,9 @@ func TestCloseTo(t *testing.T) {
 		{"NaN against NaN reference", []float64{math.NaN()}, []float64{math.NaN()}, math.Inf(1), false},
 		{"Inf never passes", []float64{math.Inf(1)}, []float64{math.Inf(1)}, math.Inf(1), false},
 		{"small element judged against rms", []float64{1e-9 + 1e-7, 1}, []float64{1e-9, 1}, 1e-6, true},
-		{"all zero want demands zeros", []float64{1e-30}, []float64{0}, 1, false},
+		{"all zero want demands zeros", []float64{1e-20}, []float64{0}, 1, false},
+		{"exact with tol 0", []float64{1e-35}, []float64{0}, 0, false},
+		{"underflow noise passes", []float64{1e-38}, []float64{1e-40}, 1e-6, true},
 		{"length mismatch", []float64{1}, []float64{1, 2}, 1, false},
 	}
 	for _, c := range cases {
@@ -59,4 +61,16 @@ func TestNumGrad(t *testing.T) {
 	assert.InDelta(t, 2*3*0.5+(-2)*2, g[0][0], 1e-8)
 	assert.InDelta(t, 3*2, g[1][0], 1e-8)
 	assert.Equal(t, [][]float64{{3}, {-2}}, xs, "inputs are restored")
+}
+
+func TestRefGeLU(t *testing.T) {
+	// The tanh form, where it does not cancel, and known values.
+	for _, x := range []float64{-3, -1, -0.1, 0, 0.5, 2, 10} {
+		tanhForm := 0.5 * x * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(x+0.044715*x*x*x)))
+		assert.InDelta(t, tanhForm, refGeLU([]float64{x})[0], 1e-15, "x=%v", x)
+	}
+	// Far left, the tanh form cancels; the value must stay tiny and negative.
+	v := refGeLU([]float64{-6.5})[0]
+	assert.Less(t, v, 0.0)
+	assert.Greater(t, v, -1e-12)
 }

@@ -23,7 +23,9 @@ package devicetest
 
 import (
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/empirical-scaling/harness/tensor"
@@ -43,7 +45,9 @@ type Options struct {
 	// in tolerance.go ("matmul", "attention", "grad", ...), e.g. for a
 	// backend whose MatMul uses TF32. Unknown names fail the suite.
 	OpTolScale map[string]float64
-	// Seed seeds the random inputs; 0 picks a fixed default.
+	// Seed seeds the random inputs; 0 takes $DEVICETEST_SEED, or a fixed
+	// default when that is unset (so CI is reproducible). Every case draws
+	// its own inputs from the seed and its position; the seed is logged.
 	Seed uint64
 }
 
@@ -67,9 +71,17 @@ func (o Options) scale() float64 {
 // Run runs the whole suite on dev as subtests of t.
 func Run(t *testing.T, dev tensor.Device, opts Options) {
 	seed := opts.Seed
+	if env := os.Getenv("DEVICETEST_SEED"); seed == 0 && env != "" {
+		v, err := strconv.ParseUint(env, 10, 64)
+		if err != nil {
+			t.Fatalf("devicetest: DEVICETEST_SEED=%q: %v", env, err)
+		}
+		seed = v
+	}
 	if seed == 0 {
 		seed = 20261123
 	}
+	t.Logf("devicetest: seed %d on %s", seed, dev.Name())
 	for name, v := range opts.OpTolScale {
 		if _, ok := bounds[name]; !ok || v <= 0 {
 			t.Fatalf("devicetest: OpTolScale[%q] = %v: want a positive multiplier of a bound in tolerance.go", name, v)

@@ -80,11 +80,14 @@ func refLayerNorm(x, w, b []float64, rows, cols int) (out, mean, rstd []float64)
 	return out, mean, rstd
 }
 
-// refGeLU is GPT-2's tanh-approximated GeLU.
+// refGeLU is GPT-2's tanh-approximated GeLU, 0.5·x·(1+tanh(u)) with
+// u = sqrt(2/pi)·(x+0.044715·x³), evaluated as x/(1+e^(−2u)) (the same
+// function): 1+tanh(u) cancels even in float64 for x below about −6.
 func refGeLU(x []float64) []float64 {
 	out := make([]float64, len(x))
 	for i, v := range x {
-		out[i] = 0.5 * v * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(v+0.044715*v*v*v)))
+		u := math.Sqrt(2/math.Pi) * (v + 0.044715*v*v*v)
+		out[i] = v / (1 + math.Exp(-2*u))
 	}
 	return out
 }
