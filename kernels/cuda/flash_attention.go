@@ -26,9 +26,15 @@ import (
 //     the float32 accuracy the conformance suite asks of f32 buffers;
 //   - batch·heads above 65535 (the grid's y extent);
 //   - CUDA_HARNESS_NO_FLASH=1 (to compare with, or rule out, these kernels).
+//
+// The backward is deterministic by default (separate dK/dV and dQ passes, no
+// atomics, 7 tile matmuls). CUDA_HARNESS_FLASH_ATOMIC_DQ=1 selects
+// FlashAttention-2's schedule instead (5 matmuls, dQ added with float
+// atomicAdd into an fp32 scratch, so the low bits of dQ vary run to run).
 var (
 	flashDisabled = os.Getenv("CUDA_HARNESS_NO_FLASH") == "1"
 	flashF32      = os.Getenv("CUDA_HARNESS_FLASH_F32") == "1"
+	flashAtomicDQ = os.Getenv("CUDA_HARNESS_FLASH_ATOMIC_DQ") == "1"
 )
 
 // The kernels run 4 warps per CTA; their tile sizes and shared memory per
@@ -155,6 +161,9 @@ func (d *Device) tryFlashAttentionBackward(dqkv, dout, qkv, out, lse *buffer, s 
 		return true, err
 	}
 	scale := flashScale(s)
+	if flashAtomicDQ {
+		return true, d.flashBackwardAtomicDQ(dqkv, doBF16, q, lse, dsum, s, tr)
+	}
 	dkdv := fmt.Sprintf("flash_attn_bwd_dkdv_d%d_%s", s.HeadDim, sfx)
 	if err := d.flashLaunch(dkdv, flashGrid(s, tr.KvKeys), tr.KvSmem, q, doBF16, lse, dsum, dqkv, s.SeqLen, s.Heads, scale); err != nil {
 		return true, err
@@ -163,12 +172,32 @@ func (d *Device) tryFlashAttentionBackward(dqkv, dout, qkv, out, lse *buffer, s 
 	return true, d.flashLaunch(dq, flashGrid(s, tr.DqRows), tr.DqSmem, q, doBF16, lse, dsum, dqkv, s.SeqLen, s.Heads, scale)
 }
 
+// flashBackwardAtomicDQ is the atomic-dQ option's dK/dV pass (which also
+// adds dQ into a zeroed fp32 scratch) and the pass that adds that scratch,
+// scaled, into dqkv.
+func (d *Device) flashBackwardAtomicDQ(dqkv, dout, qkv, lse, dsum *buffer, s tensor.AttentionShape, tr flashport.Traits) error {
+	n := s.Batch * s.SeqLen * s.Heads * s.HeadDim
+	acc, err := d.scratchBuf("flash.dq_accum", tensor.Float32, n)
+	if err != nil {
+		return err
+	}
+	if err := d.drv.memsetD32Async(uint64(acc.ptr), 0, n, d.stream); err != nil {
+		return fmt.Errorf("cuda: flash attention: zero dq_accum: %w", err)
+	}
+	sfx, scale := suffix(dqkv.dt), flashScale(s)
+	dkdv := fmt.Sprintf("flash_attn_bwd_dkdv_atomic_d%d_%s", s.HeadDim, sfx)
+	if err := d.flashLaunch(dkdv, flashGrid(s, tr.KvKeys), tr.KvAtomicSmem, qkv, dout, lse, dsum, dqkv, acc, s.SeqLen, s.Heads, scale); err != nil {
+		return err
+	}
+	return d.launch("flash_attn_bwd_dq_finalize_"+sfx, d.gridFor(n), dim1(threads), 0, acc, dqkv, int64(n), s.Heads*s.HeadDim, scale)
+}
+
 // flashKernels lists every PTX entry the launchers above can ask for.
 func flashKernels() []string {
-	out := []string{"flash_attn_cast_f32_bf16"}
+	out := []string{"flash_attn_cast_f32_bf16", "flash_attn_bwd_dq_finalize_bf16", "flash_attn_bwd_dq_finalize_f32"}
 	for _, dh := range []int{32, 64, 128} {
 		for _, sfx := range []string{"bf16", "f32"} {
-			for _, k := range []string{"fwd", "bwd_pre", "bwd_dkdv", "bwd_dq"} {
+			for _, k := range []string{"fwd", "bwd_pre", "bwd_dkdv", "bwd_dq", "bwd_dkdv_atomic"} {
 				out = append(out, fmt.Sprintf("flash_attn_%s_d%d_%s", k, dh, sfx))
 			}
 		}

@@ -121,6 +121,12 @@ func TestFlashAttentionGPU(t *testing.T) {
 				grads[rep] = download(t, d, dqkv)
 			}
 			assert.Equal(t, grads[0], grads[1], "backward is not bit-reproducible")
+			savedAtomic := flashAtomicDQ
+			flashAtomicDQ = true // the atomic-dQ option must agree to rounding
+			dqkvA := flashAlloc(t, d, c.dt, prior)
+			run(func() (bool, error) { return d.tryFlashAttentionBackward(dqkvA, dout, qkv, out, lse, s) })
+			flashAtomicDQ = savedAtomic
+			gradA := download(t, d, dqkvA)
 			want := flashport.RefBackward(qkvF, doutF, ps)
 			for i := range want {
 				want[i] += float64(prior[i])
@@ -129,7 +135,10 @@ func TestFlashAttentionGPU(t *testing.T) {
 				g, w := partCols(grads[0], want, rows, C, part)
 				ge := flashport.RelErr(g, w)
 				assert.Less(t, ge, 2e-2, "%s relative error (prior included)", name)
-				t.Logf("out %.2e, %s %.2e", e, name, ge)
+				ga, _ := partCols(gradA, want, rows, C, part)
+				gea := flashport.RelErr(ga, w)
+				assert.Less(t, gea, 2e-2, "%s relative error, atomic dQ", name)
+				t.Logf("out %.2e, %s %.2e (atomic dQ %.2e)", e, name, ge, gea)
 			}
 		})
 	}

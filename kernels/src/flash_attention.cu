@@ -20,7 +20,7 @@
 // kernel and head dim are in Traits<Dh>. Scores live only in registers;
 // never in global memory.
 //
-// Backward (deterministic, no atomics; the only path):
+// Backward (deterministic, no atomics: the default):
 //   1. flash_attn_bwd_pre:  Dsum[b,h,t] = sum_d dO*O (fp32), and dO -> bf16.
 //   2. flash_attn_bwd_dkdv: one CTA per key block; loops over the query
 //      tiles at or after the diagonal; computes S^T = K Q^T so that each
@@ -31,6 +31,12 @@
 //   Kernels 2 and 3 write disjoint columns of dqkv. Recomputing S and dP in
 //   kernel 3 costs 7 tile matmuls instead of FlashAttention-2's 5 with
 //   atomicAdd dQ, in exchange for bit-reproducible gradients.
+// Backward, atomic-dQ option (FlashAttention-2's schedule, 5 matmuls, not
+// bit-reproducible: float atomics add in a varying order):
+//   1. as above; 2'. flash_attn_bwd_dkdv_atomic also stages dS^T in shared
+//   memory and adds dQ_tile = dS K for its keys into an fp32 dq_accum
+//   [B*T, C] (zeroed first) with atomicAdd; 3'. flash_attn_bwd_dq_finalize:
+//   dqkv[q] += scale * dq_accum.
 //
 // A line-for-line Go port of this file lives in kernels/cuda/flashport; its
 // comments cite the "// [Fn]" / "// [Bn]" / "// [Ln]" markers below, and
@@ -84,6 +90,7 @@ struct SmemBytes {
   static constexpr int kDq = (2 * 64 * Tr::kDqMT + 4 * Tr::kDqBN) * (Dh + 8) * 2;     // Q, dO, K[2], V[2]
   static constexpr int kDkdv = (2 * 64 * Tr::kKvMT + 4 * Tr::kKvBN) * (Dh + 8) * 2 +  // K, V, Q[2], dO[2]
                                4 * Tr::kKvBN * 4;                                     // lse[2], D[2]
+  static constexpr int kDkdvAtomic = kDkdv + 64 * Tr::kKvMT * (Tr::kKvBN + 8) * 2;   // + dS^T
 };
 
 __device__ __forceinline__ uint32_t smem_u32(const void* p) {
@@ -161,6 +168,10 @@ __device__ __forceinline__ void add2(bf16* p, float a, float b) {
   __nv_bfloat162 v = *reinterpret_cast<__nv_bfloat162*>(p);
   *reinterpret_cast<__nv_bfloat162*>(p) =
       __floats2bfloat162_rn(__low2float(v) + a, __high2float(v) + b);
+}
+__device__ __forceinline__ void add1(float* p, float a) { *p += a; }
+__device__ __forceinline__ void add1(bf16* p, float a) {
+  *p = __float2bfloat16_rn(__bfloat162float(*p) + a);
 }
 
 // [L1] Loads rows row0..row0+ROWS-1 (one head: Dh columns from column col)
@@ -433,12 +444,14 @@ __device__ __forceinline__ void bwd_pre_body(const InT* __restrict__ out,
 // Warp w owns keys n0+16*MT*w.. and computes S^T = K Q^T and dP^T = V dO^T
 // so that P^T and dS^T are already in the A-operand layout for
 // dV += P^T dO and dK += dS^T Q. Query tiles of BN rows stream through.
-template <int Dh, typename GradT>
+// With ATOMIC_DQ it also adds this key block's share of dQ into dq_accum.
+template <int Dh, typename GradT, bool ATOMIC_DQ>
 __device__ __forceinline__ void bwd_dkdv_body(const bf16* __restrict__ qkv,
                                               const bf16* __restrict__ dout,
                                               const float* __restrict__ lse,
                                               const float* __restrict__ dsum,
-                                              GradT* __restrict__ dqkv, int T, int H, float scale) {
+                                              GradT* __restrict__ dqkv, float* __restrict__ dq_accum,
+                                              int T, int H, float scale) {
   constexpr int MT = Traits<Dh>::kKvMT, BN = Traits<Dh>::kKvBN;
   constexpr int kKeys = kNWarps * 16 * MT;
   constexpr int kTileK = kKeys * Smem<Dh>::kStride;
@@ -450,6 +463,8 @@ __device__ __forceinline__ void bwd_dkdv_body(const bf16* __restrict__ qkv,
   bf16* sdO = sQ + 2 * kTileQ;   // 2 stages
   float* sLse = reinterpret_cast<float*>(sdO + 2 * kTileQ);  // 2 stages of BN
   float* sD = sLse + 2 * BN;                                  // 2 stages of BN
+  constexpr int SS = BN + 8;                                  // row stride of sdST
+  bf16* sdST = reinterpret_cast<bf16*>(sD + 2 * BN);          // [kKeys][SS], ATOMIC_DQ only
 
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
   const int g = lane >> 2, t4 = lane & 3;
@@ -522,10 +537,62 @@ __device__ __forceinline__ void bwd_dkdv_body(const bf16* __restrict__ qkv,
           acc_s[mt][nb][c] = p;
         }
 
+    if constexpr (ATOMIC_DQ) {
+      // [B8a] dS^T to smem as bf16 (rows = the CTA's keys) for the dQ product.
+#pragma unroll
+      for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+        for (int nb = 0; nb < BN / 8; ++nb)
+#pragma unroll
+          for (int half = 0; half < 2; ++half) {
+            const int kl = warp * 16 * MT + mt * 16 + g + 8 * half;  // key within the block
+            *reinterpret_cast<uint32_t*>(sdST + kl * SS + nb * 8 + 2 * t4) =
+                pack_bf16x2(acc_dp[mt][nb][2 * half], acc_dp[mt][nb][2 * half + 1]);
+          }
+      __syncthreads();
+    }
+
     // [B9] dV += P^T dO, dK += dS^T Q (scale applied at the end).
     gemm_pb<Dh, MT, BN>(acc_dv, acc_s, sdOs, lane);
     gemm_pb<Dh, MT, BN>(acc_dk, acc_dp, sQs, lane);
-    __syncthreads();  // [B10] stage free for the prefetch two iterations on
+
+    if constexpr (ATOMIC_DQ) {
+      // [B9a] dq_accum[q] += dS K over the block's kKeys keys. Warp w owns
+      // query m16 tile w % kQTiles and kCols of the Dh columns.
+      constexpr int kQTiles = BN / 16, kSplit = kNWarps / kQTiles, kCols = Dh / kSplit;
+      static_assert(kNWarps % kQTiles == 0 && kCols % 16 == 0, "dQ work split");
+      constexpr int S = Smem<Dh>::kStride;
+      const int mq = warp % kQTiles, c0 = (warp / kQTiles) * kCols;
+      float acc_q[1][kCols / 8][4];
+      zero(acc_q);
+#pragma unroll
+      for (int kk = 0; kk < kKeys / 16; ++kk) {
+        uint32_t a[4];  // A = dS (rows q, cols keys) read transposed from dS^T
+        ldmatrix_x4_trans(a, sdST + (kk * 16 + (lane & 7) + ((lane >> 4) << 3)) * SS + mq * 16 +
+                                 ((lane >> 3) & 1) * 8);
+#pragma unroll
+        for (int nd2 = 0; nd2 < kCols / 16; ++nd2) {
+          uint32_t b[4];
+          ldmatrix_x4_trans(b, sK + (kk * 16 + (lane & 7) + ((lane >> 3) & 1) * 8) * S + c0 +
+                                   nd2 * 16 + (lane >> 4) * 8);
+          mma_16816(acc_q[0][2 * nd2], a, b[0], b[1]);
+          mma_16816(acc_q[0][2 * nd2 + 1], a, b[2], b[3]);
+        }
+      }
+#pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        const int q = m0 + mq * 16 + g + 8 * half;
+        if (q < T) {
+          float* dst = dq_accum + (rowBase + q) * C + h * Dh + c0 + 2 * t4;
+#pragma unroll
+          for (int nd = 0; nd < kCols / 8; ++nd) {
+            atomicAdd(dst + nd * 8, acc_q[0][nd][2 * half]);
+            atomicAdd(dst + nd * 8 + 1, acc_q[0][nd][2 * half + 1]);
+          }
+        }
+      }
+    }
+    __syncthreads();  // [B10] stage (and sdST) free for the next iteration
   }
 
   // [B11] epilogue: dqkv[k] += scale * dK, dqkv[v] += dV for keys < T.
@@ -650,6 +717,20 @@ __device__ __forceinline__ void bwd_dq_body(const bf16* __restrict__ qkv,
   }
 }
 
+// [B22] dqkv[q columns] += scale * dq_accum, for the atomic-dQ option.
+// Grid-stride over the B*T*C elements.
+template <typename GradT>
+__device__ __forceinline__ void bwd_dq_finalize_body(const float* __restrict__ dq_accum,
+                                                     GradT* __restrict__ dqkv, long long n, int C,
+                                                     float scale) {
+  const long long stride = (long long)gridDim.x * blockDim.x;
+  for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+    const long long row = i / C;
+    const int c = (int)(i % C);
+    add1(dqkv + row * 3 * C + c, scale * dq_accum[i]);
+  }
+}
+
 }  // namespace flash
 
 // ---------------------------------------------------------------- entry points
@@ -669,7 +750,13 @@ __device__ __forceinline__ void bwd_dq_body(const bf16* __restrict__ qkv,
   extern "C" __global__ void __launch_bounds__(flash::kNThreads)                                \
       flash_attn_bwd_dkdv_d##DH##_##TN(const bf16* qkv, const bf16* dout, const float* lse,     \
                                        const float* dsum, TY* dqkv, int T, int H, float scale) { \
-    flash::bwd_dkdv_body<DH, TY>(qkv, dout, lse, dsum, dqkv, T, H, scale);                      \
+    flash::bwd_dkdv_body<DH, TY, false>(qkv, dout, lse, dsum, dqkv, nullptr, T, H, scale);      \
+  }                                                                                             \
+  extern "C" __global__ void __launch_bounds__(flash::kNThreads)                                \
+      flash_attn_bwd_dkdv_atomic_d##DH##_##TN(const bf16* qkv, const bf16* dout,                \
+                                              const float* lse, const float* dsum, TY* dqkv,    \
+                                              float* dq_accum, int T, int H, float scale) {     \
+    flash::bwd_dkdv_body<DH, TY, true>(qkv, dout, lse, dsum, dqkv, dq_accum, T, H, scale);      \
   }                                                                                             \
   extern "C" __global__ void __launch_bounds__(flash::kNThreads)                                \
       flash_attn_bwd_dq_d##DH##_##TN(const bf16* qkv, const bf16* dout, const float* lse,       \
@@ -683,6 +770,15 @@ FLASH_ENTRIES(64, bf16, bf16)
 FLASH_ENTRIES(64, f32, float)
 FLASH_ENTRIES(128, bf16, bf16)
 FLASH_ENTRIES(128, f32, float)
+
+extern "C" __global__ void flash_attn_bwd_dq_finalize_bf16(const float* dq_accum, bf16* dqkv,
+                                                           long long n, int C, float scale) {
+  flash::bwd_dq_finalize_body<bf16>(dq_accum, dqkv, n, C, scale);
+}
+extern "C" __global__ void flash_attn_bwd_dq_finalize_f32(const float* dq_accum, float* dqkv,
+                                                          long long n, int C, float scale) {
+  flash::bwd_dq_finalize_body<float>(dq_accum, dqkv, n, C, scale);
+}
 
 // Casts n floats to bf16 (round to nearest even): f32 qkv before the forward.
 extern "C" __global__ void flash_attn_cast_f32_bf16(const float* in, bf16* out, long long n) {

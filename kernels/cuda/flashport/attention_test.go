@@ -112,47 +112,60 @@ func TestForwardFloat32Output(t *testing.T) {
 
 func TestBackwardMatchesFloat64(t *testing.T) {
 	for _, c := range attnCases(testing.Short()) {
-		t.Run(c.name(), func(t *testing.T) {
-			t.Parallel()
-			s := c.s
-			rng := rand.New(rand.NewPCG(uint64(s.SeqLen)+99, uint64(s.HeadDim*10+s.Heads)))
-			C := s.Heads * s.HeadDim
-			qkv, qkvF := RandBF16(rng, s.Batch*s.SeqLen*3*C, 1.5)
-			dout, doutF := RandBF16(rng, s.Batch*s.SeqLen*C, 1)
-			out := make([]BF16, s.Batch*s.SeqLen*C)
-			lse := make([]float32, s.Batch*s.Heads*s.SeqLen)
-			_, err := Forward(out, lse, qkv, s, Options{Land: c.land})
-			require.NoError(t, err)
-
-			// dqkv starts from random values: the backward must add to them.
-			prior := make([]float32, len(qkv))
-			for i := range prior {
-				prior[i] = float32(rng.NormFloat64())
+		for _, atomic := range []bool{false, true} {
+			name := c.name() + "_deterministic"
+			if atomic {
+				name = c.name() + "_atomicdq"
 			}
-			dqkv := append([]float32(nil), prior...)
-			st, err := Backward(dqkv, toF32Slice(dout), qkv, toF32Slice(out), lse, s, Options{Land: c.land})
-			require.NoError(t, err)
-
-			want := RefBackward(qkvF, doutF, s)
-			got := make([]float32, len(dqkv))
-			for i := range got {
-				got[i] = dqkv[i] - prior[i]
-			}
-			for part, name := range []string{"dQ", "dK", "dV"} {
-				g, w := sliceCols(got, want, s, part)
-				e := RelErr(g, w)
-				assert.Less(t, e, tolGrad, "%s relative error", name)
-				t.Logf("%s rel err %.2e", name, e)
-			}
-			assert.Zero(t, st.BankConflicts, "ldmatrix bank conflicts")
-			assert.Zero(t, st.AboveDiagonal, "tiles wholly above the diagonal were computed")
-			tr, err := TraitsFor(s.HeadDim)
-			require.NoError(t, err)
-			wantTiles := CausalPairs(s.SeqLen, tr.KvBN, tr.KvKeys) + CausalPairs(s.SeqLen, tr.DqRows, tr.DqBN)
-			assert.Equal(t, int64(s.Batch*s.Heads)*wantTiles, st.Tiles, "computed tiles (dkdv + dq)")
-			assert.Equal(t, map[string]int{"dkdv": tr.KvSmem, "dq": tr.DqSmem}, st.SmemBytes, "shared memory the launcher requests")
-		})
+			t.Run(name, func(t *testing.T) { testBackward(t, c, atomic) })
+		}
 	}
+}
+
+func testBackward(t *testing.T, c attnCase, atomic bool) {
+	t.Parallel()
+	s := c.s
+	rng := rand.New(rand.NewPCG(uint64(s.SeqLen)+99, uint64(s.HeadDim*10+s.Heads)))
+	C := s.Heads * s.HeadDim
+	qkv, qkvF := RandBF16(rng, s.Batch*s.SeqLen*3*C, 1.5)
+	dout, doutF := RandBF16(rng, s.Batch*s.SeqLen*C, 1)
+	out := make([]BF16, s.Batch*s.SeqLen*C)
+	lse := make([]float32, s.Batch*s.Heads*s.SeqLen)
+	_, err := Forward(out, lse, qkv, s, Options{Land: c.land})
+	require.NoError(t, err)
+
+	// dqkv starts from random values: the backward must add to them.
+	prior := make([]float32, len(qkv))
+	for i := range prior {
+		prior[i] = float32(rng.NormFloat64())
+	}
+	dqkv := append([]float32(nil), prior...)
+	st, err := Backward(dqkv, toF32Slice(dout), qkv, toF32Slice(out), lse, s, Options{Land: c.land, AtomicDQ: atomic})
+	require.NoError(t, err)
+
+	want := RefBackward(qkvF, doutF, s)
+	got := make([]float32, len(dqkv))
+	for i := range got {
+		got[i] = dqkv[i] - prior[i]
+	}
+	for part, name := range []string{"dQ", "dK", "dV"} {
+		g, w := sliceCols(got, want, s, part)
+		e := RelErr(g, w)
+		assert.Less(t, e, tolGrad, "%s relative error", name)
+		t.Logf("%s rel err %.2e", name, e)
+	}
+	assert.Zero(t, st.BankConflicts, "ldmatrix bank conflicts")
+	assert.Zero(t, st.AboveDiagonal, "tiles wholly above the diagonal were computed")
+	tr, err := TraitsFor(s.HeadDim)
+	require.NoError(t, err)
+	wantTiles := CausalPairs(s.SeqLen, tr.KvBN, tr.KvKeys)
+	wantSmem := map[string]int{"dkdv_atomic": tr.KvAtomicSmem}
+	if !atomic {
+		wantTiles += CausalPairs(s.SeqLen, tr.DqRows, tr.DqBN)
+		wantSmem = map[string]int{"dkdv": tr.KvSmem, "dq": tr.DqSmem}
+	}
+	assert.Equal(t, int64(s.Batch*s.Heads)*wantTiles, st.Tiles, "computed tiles (dkdv [+ dq])")
+	assert.Equal(t, wantSmem, st.SmemBytes, "shared memory the launcher requests")
 }
 
 func TestBackwardBF16GradAccumulates(t *testing.T) {
@@ -173,9 +186,12 @@ func TestBackwardBF16GradAccumulates(t *testing.T) {
 		dqkv[i] = ToBF16(float32(want[i]))
 		want[i] = 2 * float64(dqkv[i].F32())
 	}
-	_, err = Backward(dqkv, dout, qkv, out, lse, s, Options{})
-	require.NoError(t, err)
-	assert.Less(t, RelErr(dqkv, want), tolGrad)
+	for _, atomic := range []bool{false, true} {
+		got := append([]BF16(nil), dqkv...)
+		_, err = Backward(got, dout, qkv, out, lse, s, Options{AtomicDQ: atomic})
+		require.NoError(t, err)
+		assert.Less(t, RelErr(got, want), tolGrad, "atomic dQ %v", atomic)
+	}
 }
 
 func TestRejectsBadShapes(t *testing.T) {

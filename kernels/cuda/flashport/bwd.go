@@ -21,24 +21,33 @@ func bwdPreThread[InT Elem](out, dout []InT, dsum []float32, doutBF16 []BF16, BT
 	dsum[(b*H+h)*T+t] = acc
 }
 
-// dkdvRegs are one warp's acc_dk and acc_dv.
-type dkdvRegs struct{ accDK, accDV acc }
+// dkdvRegs are one warp's acc_dk and acc_dv, and its P^T and dS^T of the
+// current tile (kept across the ATOMIC_DQ barrier).
+type dkdvRegs struct{ accDK, accDV, p, dS acc }
 
-// bwdDkdvCTA is [B2] bwd_dkdv_body for CTA (blockIdxX, blockIdxY).
-func bwdDkdvCTA[GradT Elem](qkv, dout []BF16, lse, dsum []float32, dqkv []GradT, T, H, dh int,
-	scale float32, blockIdxX, blockIdxY int, mode LandMode, st *Stats) {
+// bwdDkdvCTA is [B2] bwd_dkdv_body for CTA (blockIdxX, blockIdxY); a
+// non-nil dqAccum selects ATOMIC_DQ.
+func bwdDkdvCTA[GradT Elem](qkv, dout []BF16, lse, dsum []float32, dqkv []GradT, dqAccum []float32,
+	T, H, dh int, scale float32, blockIdxX, blockIdxY int, mode LandMode, st *Stats) {
+	atomicDQ := dqAccum != nil
 	tr, _ := TraitsFor(dh)
 	MT, BN := tr.KvMT, tr.KvBN
 	kKeys := kNWarps * 16 * MT
 	kTileK := kKeys * tileStride(dh)
 	kTileQ := BN * tileStride(dh)
-	c := newCTA("dkdv", 2*kTileK+4*kTileQ, 4*BN, mode, st)
+	SS := BN + 8 // row stride of sdST
+	kernel, sdSTElems := "dkdv", 0
+	if atomicDQ {
+		kernel, sdSTElems = "dkdv_atomic", kKeys*SS
+	}
+	c := newCTA(kernel, 2*kTileK+4*kTileQ+sdSTElems, 4*BN, mode, st)
 	sK := 0
 	sV := sK + kTileK
-	sQ := sV + kTileK    // 2 stages
-	sdO := sQ + 2*kTileQ // 2 stages
-	sLse := 0            // smemF: 2 stages of BN
-	sD := sLse + 2*BN    // smemF: 2 stages of BN
+	sQ := sV + kTileK      // 2 stages
+	sdO := sQ + 2*kTileQ   // 2 stages
+	sLse := 0              // smemF: 2 stages of BN
+	sD := sLse + 2*BN      // smemF: 2 stages of BN
+	sdST := sdO + 2*kTileQ // [kKeys][SS], ATOMIC_DQ only (after sD in the .cu)
 
 	nBlock := blockIdxX // [B3]
 	bh := blockIdxY
@@ -123,9 +132,72 @@ func bwdDkdvCTA[GradT Elem](qkv, dout []BF16, lse, dsum []float32, dqkv []GradT,
 				}
 			}
 
+			if atomicDQ {
+				// [B8a] dS^T to smem.
+				for lane := range 32 {
+					g, t4 := lane>>2, lane&3
+					for mt := 0; mt < MT; mt++ {
+						for nb := 0; nb < BN/8; nb++ {
+							for half := range 2 {
+								kl := warp*16*MT + mt*16 + g + 8*half
+								v := packBF16x2(accDP[mt][nb][lane][2*half], accDP[mt][nb][lane][2*half+1])
+								c.smemH[sdST+kl*SS+nb*8+2*t4] = BF16(v)
+								c.smemH[sdST+kl*SS+nb*8+2*t4+1] = BF16(v >> 16)
+							}
+						}
+					}
+				}
+			}
+			r.p, r.dS = accS, accDP
+		}
+		// __syncthreads() (ATOMIC_DQ only: sdST complete)
+
+		for warp := range kNWarps {
+			r := &regs[warp]
 			// [B9] dV += P^T dO, dK += dS^T Q.
-			c.gemmPB(dh, MT, BN, r.accDV, accS, sdOs)
-			c.gemmPB(dh, MT, BN, r.accDK, accDP, sQs)
+			c.gemmPB(dh, MT, BN, r.accDV, r.p, sdOs)
+			c.gemmPB(dh, MT, BN, r.accDK, r.dS, sQs)
+
+			if atomicDQ {
+				// [B9a] dq_accum[q] += dS K.
+				kQTiles := BN / 16
+				kSplit := kNWarps / kQTiles
+				kCols := dh / kSplit
+				S := tileStride(dh)
+				mq, c0 := warp%kQTiles, (warp/kQTiles)*kCols
+				accQ := newAcc(1, kCols/8)
+				for kk := 0; kk < kKeys/16; kk++ {
+					var a [32][4]uint32
+					var aAddr [32]int
+					for lane := range 32 {
+						aAddr[lane] = sdST + (kk*16+(lane&7)+((lane>>4)<<3))*SS + mq*16 + ((lane>>3)&1)*8
+					}
+					c.ldmatrixX4(&a, &aAddr, true)
+					for nd2 := 0; nd2 < kCols/16; nd2++ {
+						var b [32][4]uint32
+						var bAddr [32]int
+						for lane := range 32 {
+							bAddr[lane] = sK + (kk*16+(lane&7)+((lane>>3)&1)*8)*S + c0 + nd2*16 + (lane>>4)*8
+						}
+						c.ldmatrixX4(&b, &bAddr, true)
+						c.mma16816(&accQ[0][2*nd2], &a, &b, 0, 1)
+						c.mma16816(&accQ[0][2*nd2+1], &a, &b, 2, 3)
+					}
+				}
+				for lane := range 32 {
+					g, t4 := lane>>2, lane&3
+					for half := range 2 {
+						q := m0 + mq*16 + g + 8*half
+						if q < T {
+							dst := (rowBase+q)*C + h*dh + c0 + 2*t4
+							for nd := 0; nd < kCols/8; nd++ {
+								dqAccum[dst+nd*8] += accQ[0][nd][lane][2*half] // atomicAdd
+								dqAccum[dst+nd*8+1] += accQ[0][nd][lane][2*half+1]
+							}
+						}
+					}
+				}
+			}
 		}
 		// [B10] __syncthreads()
 	}
@@ -284,4 +356,16 @@ func bwdDqCTA[GradT Elem](qkv, dout []BF16, lse, dsum []float32, dqkv []GradT, T
 			}
 		}
 	}
+}
+
+// bwdDqFinalizeThread is [B22] bwd_dq_finalize_body for element i:
+// dqkv[q columns] += scale * dqAccum[i].
+func bwdDqFinalizeThread[GradT Elem](dqAccum []float32, dqkv []GradT, n, C int, scale float32, i int) {
+	if i >= n {
+		return
+	}
+	row := i / C
+	col := i % C
+	p := row*3*C + col
+	dqkv[p] = fromF32[GradT](toF32(dqkv[p]) + scale*dqAccum[i])
 }

@@ -12,6 +12,9 @@ type Shape struct{ Batch, SeqLen, Heads, HeadDim int }
 // Options choose how the simulation runs.
 type Options struct {
 	Land LandMode // when cp.async copies land in shared memory
+	// AtomicDQ runs the backward's atomic-dQ option (flash_attn_bwd_dkdv_atomic
+	// and flash_attn_bwd_dq_finalize) instead of the dQ pass.
+	AtomicDQ bool
 }
 
 func (s Shape) check() error {
@@ -93,11 +96,21 @@ func Backward[GradT Elem](dqkv, dout []GradT, qkv []BF16, out []GradT, lse []flo
 		bwdPreThread(out, dout, dsum, preDst, B*T, T, H, dh, idx)
 	}
 	tr, _ := TraitsFor(dh)
+	var dqAccum []float32
+	if opt.AtomicDQ {
+		dqAccum = make([]float32, B*T*C) // the launcher zeroes it (cuMemsetD32Async)
+	}
 	gridKv := (T + tr.KvKeys - 1) / tr.KvKeys
 	for y := 0; y < B*H; y++ {
 		for x := 0; x < gridKv; x++ {
-			bwdDkdvCTA(qkv, doutBF16, lse, dsum, dqkv, T, H, dh, scale, x, y, opt.Land, &st)
+			bwdDkdvCTA(qkv, doutBF16, lse, dsum, dqkv, dqAccum, T, H, dh, scale, x, y, opt.Land, &st)
 		}
+	}
+	if opt.AtomicDQ {
+		for i := 0; i < B*T*C; i++ {
+			bwdDqFinalizeThread(dqAccum, dqkv, B*T*C, C, scale, i)
+		}
+		return st, nil
 	}
 	gridDq := (T + tr.DqRows - 1) / tr.DqRows
 	for y := 0; y < B*H; y++ {

@@ -13,6 +13,7 @@ type Traits struct {
 	KvMT, KvBN      int
 	FwdSmem, DqSmem int // bytes
 	KvSmem          int // bytes
+	KvAtomicSmem    int // bytes, the atomic-dQ variant of the dK/dV kernel
 	FwdRows, DqRows int // rows per CTA of the forward and dQ kernels (grid x = ceil(T/rows))
 	KvKeys          int // keys per CTA of the dK/dV kernel
 }
@@ -36,5 +37,6 @@ func TraitsFor(dh int) (Traits, error) {
 	t.FwdSmem = (t.FwdRows + 4*t.FwdBN) * row
 	t.DqSmem = (2*t.DqRows + 4*t.DqBN) * row
 	t.KvSmem = (2*t.KvKeys+4*t.KvBN)*row + 4*t.KvBN*4
+	t.KvAtomicSmem = t.KvSmem + t.KvKeys*(t.KvBN+8)*2
 	return t, nil
 }
