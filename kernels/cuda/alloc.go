@@ -54,6 +54,7 @@ func newAllocator(mem memory) *allocator {
 }
 
 // alloc returns a block of at least bytes bytes and its size class.
+// LiveBytes counts the bytes asked for; ReservedBytes the blocks' sizes.
 func (a *allocator) alloc(bytes int) (uint64, int, error) {
 	class := sizeClass(bytes)
 	a.mu.Lock()
@@ -61,7 +62,7 @@ func (a *allocator) alloc(bytes int) (uint64, int, error) {
 	if l := a.free[class]; len(l) > 0 {
 		p := l[len(l)-1]
 		a.free[class] = l[:len(l)-1]
-		a.live += int64(class)
+		a.live += int64(bytes)
 		return p, class, nil
 	}
 	p, err := a.mem.memAlloc(class)
@@ -82,16 +83,17 @@ func (a *allocator) alloc(bytes int) (uint64, int, error) {
 	}
 	a.sys++
 	a.res += int64(class)
-	a.live += int64(class)
+	a.live += int64(bytes)
 	return p, class, nil
 }
 
-// release returns a block to the cache.
-func (a *allocator) release(p uint64, class int) {
+// release returns a block of size class class, handed out for bytes
+// bytes, to the cache.
+func (a *allocator) release(p uint64, class, bytes int) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.free[class] = append(a.free[class], p)
-	a.live -= int64(class)
+	a.live -= int64(bytes)
 }
 
 // emptyCache gives every cached block back to the system.

@@ -76,17 +76,17 @@ func TestAllocatorSteadyStateMakesNoSystemAllocs(t *testing.T) {
 	step := func() {
 		sizes := []int{4096, 100_000, 3 << 20, 4096, 17, 3 << 20}
 		type blk struct {
-			p     uint64
-			class int
+			p            uint64
+			class, bytes int
 		}
 		var held []blk
 		for _, s := range sizes {
 			p, c, err := a.alloc(s)
 			require.NoError(t, err)
-			held = append(held, blk{p, c})
+			held = append(held, blk{p, c, s})
 		}
 		for _, b := range held {
-			a.release(b.p, b.class)
+			a.release(b.p, b.class, b.bytes)
 		}
 	}
 	step()
@@ -107,8 +107,8 @@ func TestAllocatorStatsAndReuse(t *testing.T) {
 	p1, c1, err := a.alloc(1000)
 	require.NoError(t, err)
 	assert.Equal(t, 1024, c1)
-	assert.Equal(t, int64(1024), a.stats().LiveBytes)
-	a.release(p1, c1)
+	assert.Equal(t, int64(1000), a.stats().LiveBytes, "live bytes count what was asked for")
+	a.release(p1, c1, 1000)
 	assert.Equal(t, int64(0), a.stats().LiveBytes)
 	assert.Equal(t, int64(1024), a.stats().ReservedBytes)
 	p2, _, err := a.alloc(900) // same class: the cached block comes back
@@ -122,7 +122,7 @@ func TestAllocatorReleasesCacheBeforeGivingUp(t *testing.T) {
 	a := newAllocator(mem)
 	p, c, err := a.alloc(3 << 20)
 	require.NoError(t, err)
-	a.release(p, c) // cached, still reserved
+	a.release(p, c, 3<<20) // cached, still reserved
 	_, _, err = a.alloc(2 << 20)
 	require.NoError(t, err, "the cached 3 MiB block must be freed to make room")
 	assert.Equal(t, 1, mem.frees)
@@ -178,7 +178,7 @@ func TestAllocatorEmptyCache(t *testing.T) {
 		ps = append(ps, p)
 	}
 	for _, p := range ps[:2] {
-		a.release(p, 2048)
+		a.release(p, 2048, 2048)
 	}
 	require.NoError(t, a.emptyCache())
 	assert.Equal(t, 2, mem.frees)

@@ -115,7 +115,7 @@ func (lt *cublasLt) close() error {
 	}
 	lt.plans = nil
 	if lt.workspace != nil {
-		lt.d.alloc.release(uint64(lt.workspace.ptr), lt.workspace.class)
+		lt.d.alloc.release(uint64(lt.workspace.ptr), lt.workspace.class, lt.workspace.bytes())
 		lt.workspace = nil
 	}
 	if lt.handle != 0 {

@@ -162,7 +162,7 @@ func (d *Device) closeLocked() error {
 		errs = append(errs, d.gemm.close())
 	}
 	for _, b := range d.scratch {
-		d.alloc.release(uint64(b.ptr), b.class)
+		d.alloc.release(uint64(b.ptr), b.class, b.bytes())
 	}
 	if d.alloc != nil {
 		errs = append(errs, d.alloc.emptyCache())
@@ -219,7 +219,7 @@ func (d *Device) Free(tb tensor.Buffer) {
 		return
 	}
 	b.freed = true
-	d.alloc.release(uint64(b.ptr), b.class)
+	d.alloc.release(uint64(b.ptr), b.class, b.bytes())
 }
 
 // MemStats reports the allocator's counters.
@@ -260,7 +260,7 @@ func (d *Device) scratchBuf(key string, dt tensor.DType, n int) (*buffer, error)
 		if err := d.drv.streamSync(d.stream); err != nil {
 			return nil, err
 		}
-		d.alloc.release(uint64(old.ptr), old.class)
+		d.alloc.release(uint64(old.ptr), old.class, old.bytes())
 		delete(d.scratch, key)
 	}
 	b, err := d.allocLocked(dt, n)
