@@ -55,6 +55,7 @@ func compileEmulator(gxx string) (uintptr, error) {
 	if err != nil {
 		return 0, err
 	}
+	defer os.RemoveAll(dir) // the loaded library stays mapped
 	emuDir, err := filepath.Abs("emu")
 	if err != nil {
 		return 0, err
