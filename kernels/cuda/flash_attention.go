@@ -152,7 +152,7 @@ func (d *Device) tryFlashAttentionBackward(dqkv, dout, qkv, out, lse *buffer, s 
 	}
 	sfx := suffix(dqkv.dt)
 	pre := fmt.Sprintf("flash_attn_bwd_pre_d%d_%s", s.HeadDim, sfx)
-	preGrid := dim1((rows*s.Heads + flashThreads - 1) / flashThreads)
+	preGrid := dim1((rows*s.Heads*(s.HeadDim/8) + flashThreads - 1) / flashThreads) // Dh/8 lanes per (row, head)
 	if err := d.flashLaunch(pre, preGrid, 0, out, dout, dsum, doCast, rows, s.SeqLen, s.Heads); err != nil {
 		return true, err
 	}

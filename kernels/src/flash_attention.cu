@@ -418,25 +418,59 @@ __device__ __forceinline__ void fwd_body(const bf16* __restrict__ qkv, OutT* __r
 
 // [B1] Dsum[b,h,t] = sum_d dO[bt, h*Dh+d] * O[bt, h*Dh+d] in fp32; when
 // dout_bf16 is non-null also writes dO as bf16 there (for f32 dout).
-// One thread per (row, head); grid ceil(B*T*H / 128), 128 threads.
+// L = Dh/8 consecutive lanes share one (row, head): each reads 8 adjacent
+// elements (16-byte loads for bf16), so a warp reads 32*8 contiguous
+// elements; the L partial sums meet by shfl_xor. Grid ceil(B*T*H*L / 128),
+// 128 threads.
+__device__ __forceinline__ void load8(const bf16* p, float (&v)[8]) {
+  const uint4 u = *reinterpret_cast<const uint4*>(p);
+  const uint32_t w[4] = {u.x, u.y, u.z, u.w};
+#pragma unroll
+  for (int i = 0; i < 4; ++i) {
+    v[2 * i] = __uint_as_float(w[i] << 16);
+    v[2 * i + 1] = __uint_as_float(w[i] & 0xffff0000u);
+  }
+}
+__device__ __forceinline__ void load8(const float* p, float (&v)[8]) {
+  const float4 a = *reinterpret_cast<const float4*>(p);
+  const float4 b = *reinterpret_cast<const float4*>(p + 4);
+  v[0] = a.x, v[1] = a.y, v[2] = a.z, v[3] = a.w, v[4] = b.x, v[5] = b.y, v[6] = b.z, v[7] = b.w;
+}
+
 template <int Dh, typename InT>
 __device__ __forceinline__ void bwd_pre_body(const InT* __restrict__ out,
                                              const InT* __restrict__ dout, float* __restrict__ dsum,
                                              bf16* __restrict__ dout_bf16, int BT, int T, int H) {
-  const int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-  if (idx >= (int64_t)BT * H) return;
-  const int64_t row = idx / H;
-  const int h = (int)(idx % H);
-  const int b = (int)(row / T), t = (int)(row % T);
-  const int64_t base = row * H * Dh + h * Dh;
+  constexpr int L = Dh / 8;  // lanes per (row, head), a power of two <= 32
+  const int64_t tid = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+  const int64_t gid = tid / L;  // (row, head) pair
+  const int li = (int)(tid % L);
+  const bool active = gid < (int64_t)BT * H;  // inactive lanes still join the shuffles
+  const int64_t base = (active ? gid : 0) * Dh + li * 8;  // row*C + h*Dh + li*8
   float acc = 0.f;
-#pragma unroll 8
-  for (int d = 0; d < Dh; ++d) {
-    const float dy = to_f32(dout[base + d]);
-    acc += dy * to_f32(out[base + d]);
-    if (dout_bf16 != nullptr) dout_bf16[base + d] = __float2bfloat16_rn(dy);
+  if (active) {
+    float o[8], dy[8];
+    load8(out + base, o);
+    load8(dout + base, dy);
+#pragma unroll
+    for (int i = 0; i < 8; ++i) acc += dy[i] * o[i];
+    if (dout_bf16 != nullptr) {
+      uint4 u;
+      u.x = pack_bf16x2(dy[0], dy[1]);
+      u.y = pack_bf16x2(dy[2], dy[3]);
+      u.z = pack_bf16x2(dy[4], dy[5]);
+      u.w = pack_bf16x2(dy[6], dy[7]);
+      *reinterpret_cast<uint4*>(dout_bf16 + base) = u;
+    }
   }
-  dsum[((int64_t)b * H + h) * T + t] = acc;
+#pragma unroll
+  for (int off = L / 2; off > 0; off /= 2) acc += __shfl_xor_sync(0xffffffffu, acc, off);
+  if (active && li == 0) {
+    const int64_t row = gid / H;
+    const int h = (int)(gid % H);
+    const int b = (int)(row / T), t = (int)(row % T);
+    dsum[((int64_t)b * H + h) * T + t] = acc;
+  }
 }
 
 // [B2] dK, dV for one key block of kKeys = 64*MT keys. Grid

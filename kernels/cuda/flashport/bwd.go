@@ -1,24 +1,48 @@
 package flashport
 
-// bwdPreThread is [B1] bwd_pre_body for the thread with global index idx:
-// dsum[b,h,t] = Σ_d dO·O, and dO cast to bf16 into doutBF16 when non-nil.
-func bwdPreThread[InT Elem](out, dout []InT, dsum []float32, doutBF16 []BF16, BT, T, H, dh, idx int) {
-	if idx >= BT*H {
-		return
-	}
-	row := idx / H
-	h := idx % H
-	b, t := row/T, row%T
-	base := row*H*dh + h*dh
-	var acc float32
-	for d := 0; d < dh; d++ {
-		dy := toF32(dout[base+d])
-		acc += dy * toF32(out[base+d])
-		if doutBF16 != nil {
-			doutBF16[base+d] = ToBF16(dy)
+// bwdPreWarp is [B1] bwd_pre_body for the warp whose first thread has
+// global index tid0: L = Dh/8 lanes per (row, head), 8 elements per lane,
+// partial sums reduced by shfl_xor. Writes dsum[b,h,t] = Σ_d dO·O, and dO
+// cast to bf16 into doutBF16 when non-nil.
+func bwdPreWarp[InT Elem](out, dout []InT, dsum []float32, doutBF16 []BF16, BT, T, H, dh, tid0 int) {
+	L := dh / 8
+	var acc [32]float32
+	var gid, li [32]int
+	var active [32]bool
+	for lane := range 32 {
+		tid := tid0 + lane
+		gid[lane] = tid / L
+		li[lane] = tid % L
+		active[lane] = gid[lane] < BT*H
+		g := 0
+		if active[lane] {
+			g = gid[lane]
+		}
+		base := g*dh + li[lane]*8
+		if active[lane] {
+			for i := range 8 { // load8 of out and dout
+				dy := toF32(dout[base+i])
+				acc[lane] += dy * toF32(out[base+i])
+				if doutBF16 != nil {
+					doutBF16[base+i] = ToBF16(dy)
+				}
+			}
 		}
 	}
-	dsum[(b*H+h)*T+t] = acc
+	for off := L / 2; off > 0; off /= 2 {
+		o := shflXor(&acc, off)
+		for lane := range 32 {
+			acc[lane] += o[lane]
+		}
+	}
+	for lane := range 32 {
+		if active[lane] && li[lane] == 0 {
+			row := gid[lane] / H
+			h := gid[lane] % H
+			b, t := row/T, row%T
+			dsum[(b*H+h)*T+t] = acc[lane]
+		}
+	}
 }
 
 // dkdvRegs are one warp's acc_dk and acc_dv, and its P^T and dS^T of the

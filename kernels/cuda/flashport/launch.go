@@ -92,8 +92,9 @@ func Backward[GradT Elem](dqkv, dout []GradT, qkv []BF16, out []GradT, lse []flo
 	if _, ok := any(dout).([]BF16); !ok {
 		preDst = doutBF16
 	}
-	for idx := 0; idx < B*T*H; idx++ {
-		bwdPreThread(out, dout, dsum, preDst, B*T, T, H, dh, idx)
+	preBlocks := (B*T*H*(dh/8) + kNThreads - 1) / kNThreads
+	for tid0 := 0; tid0 < preBlocks*kNThreads; tid0 += 32 {
+		bwdPreWarp(out, dout, dsum, preDst, B*T, T, H, dh, tid0)
 	}
 	tr, _ := TraitsFor(dh)
 	var dqAccum []float32
