@@ -133,6 +133,9 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 	log.Info("model", "shape", m.String(), "N", r.p.Params, "total_params", r.p.TotalParams,
 		"flops_per_token_6N", r.p.FLOPsPerToken6N, "flops_per_token_exact", r.p.FLOPsPerToken,
 		"tokens", r.p.Tokens, "steps", r.p.Steps, "batch", r.p.Batch, "micro_batch", r.p.Micro, "device", r.p.Device)
+	if c.Announce != nil {
+		fmt.Fprint(c.Announce, r.p.describe())
+	}
 
 	if r.model, err = nn.New(r.dev, m, c.Seed); err != nil {
 		r.close()

@@ -60,11 +60,16 @@ type RunConfig struct {
 	Device   tensor.Device // where to train (required)
 	Out      string        // output folder (required)
 	Progress io.Writer     // progress bar destination (nil: none)
+	Announce io.Writer     // where the chosen shape, N and the plan are printed before training (nil: only logged)
 	Logger   *slog.Logger  // (nil: discard)
 	// OnStep, when set, is called after every optimizer step (tests use it
 	// to interrupt a run).
 	OnStep func(step int, trainLoss float64)
 }
+
+// minDefaultSteps is the fewest optimizer steps the default batch size
+// leaves a run with (when it has enough tokens for one sequence per step).
+const minDefaultSteps = 50
 
 // MinLRZero asks for a schedule that decays to exactly 0.
 const MinLRZero = -1
@@ -147,6 +152,10 @@ func resolve(c *RunConfig, vocab int, trainLen, valLen int) (plan, error) {
 	p.Batch = c.Batch
 	if p.Batch == 0 {
 		p.Batch = max(1, def.BatchTokens/seq)
+		// A short run gets smaller batches rather than a handful of steps.
+		if p.Tokens < int64(minDefaultSteps*p.Batch*seq) {
+			p.Batch = max(1, int(p.Tokens/int64(minDefaultSteps*seq)))
+		}
 	}
 	p.Micro = c.Micro
 	if p.Micro == 0 {
@@ -246,4 +255,15 @@ func defaultMicro(batch, seq int, dev tensor.Device) int {
 		}
 	}
 	return 1
+}
+
+// describe is the plan in a few lines for people.
+func (p plan) describe() string {
+	m := p.Model
+	return fmt.Sprintf("model        %s (head dim %d, FFN hidden %d): N = %d non-embedding parameters (target %d), %d total\n"+
+		"compute      %.4g FLOPs/token as 6N, %.4g exact (attention and output layer included)\n"+
+		"plan         %d tokens = %d steps × %d sequences × %d tokens (micro-batch %d), peak lr %g, warmup %d\n",
+		m, m.HeadDim(), m.FFNHidden(), p.Params, p.TargetParams, p.TotalParams,
+		p.FLOPsPerToken6N, p.FLOPsPerToken,
+		p.Tokens, p.Steps, p.Batch, m.SeqLen, p.Micro, p.Schedule.MaxLR, p.Schedule.Warmup)
 }

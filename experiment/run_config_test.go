@@ -63,3 +63,11 @@ func TestDefaultMicro(t *testing.T) {
 	assert.Equal(t, 8, defaultMicro(8, 256, cpu.New()))
 	assert.Equal(t, 1, defaultMicro(7, 4096, cpu.New()))
 }
+
+func TestResolveShortRunGetsSmallerBatches(t *testing.T) {
+	c := RunConfig{Params: 3_000_000, Activation: nn.GeLU, Device: cpu.New(), SeqLen: 64, Tokens: 64_000}
+	p, err := resolve(&c, 512, 1<<20, 1<<16)
+	require.NoError(t, err)
+	assert.Equal(t, 20, p.Batch, "64,000 tokens / (50 steps × 64)")
+	assert.Equal(t, 50, p.Steps)
+}

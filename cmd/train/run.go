@@ -46,6 +46,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	c := o.cfg
 	c.Device = dev
 	c.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	c.Announce = stdout
 	if !o.quiet {
 		c.Progress = stderr
 	}
@@ -94,9 +95,8 @@ func openDevice(name string) (tensor.Device, error) {
 }
 
 func printSummary(w io.Writer, out string, r *experiment.Result) {
-	fmt.Fprintf(w, "model        L%d d%d h%d %s: N = %d non-embedding parameters (%d total)\n", r.Layers, r.Width, r.Heads, r.Activation, r.Params, r.TotalParams)
 	fmt.Fprintf(w, "trained      %d tokens, C = %.4g FLOP, %.1f s on %s\n", r.Tokens, r.Compute, r.WallSeconds, r.Device)
-	fmt.Fprintf(w, "val loss     final %.4f, best %.4f\n", r.FinalLoss, r.BestLoss)
+	fmt.Fprintf(w, "val loss     final %.4f (on %d validation tokens), best %.4f\n", r.FinalLoss, r.ValTokens, r.BestLoss)
 	fmt.Fprintf(w, "files        %s\n", strings.Join([]string{
 		filepath.Join(out, experiment.ConfigFile), filepath.Join(out, experiment.MetricsFile),
 		filepath.Join(out, "events.out.tfevents.*"), filepath.Join(out, "checkpoints/step-*/"),
