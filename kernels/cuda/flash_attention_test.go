@@ -204,10 +204,21 @@ func causalFlops(s tensor.AttentionShape) (fwd, bwd float64) {
 	return f, 2.5 * f
 }
 
+// attnBytes is the fewest bytes each pass must move in bf16: the forward
+// reads qkv and writes out and lse; the backward reads qkv, out, dout and
+// lse and reads and writes dqkv (it accumulates).
+func attnBytes(s tensor.AttentionShape) (fwd, bwd float64) {
+	rows, C := float64(s.Batch*s.SeqLen), float64(s.Heads*s.HeadDim)
+	lse := 4 * float64(s.Batch*s.Heads*s.SeqLen)
+	qkv, out := 2*rows*3*C, 2*rows*C
+	return qkv + out + lse, qkv + 2*out + 2*qkv + lse
+}
+
 // BenchmarkFlashAttention times the fused kernels (flash) and, as the peer
 // in the same process, the plain one-warp-per-row kernels of attention.cu
 // (plain), in bf16: forward, backward, forward+backward, in TFLOP/s of
-// causal FLOPs. PyTorch SDPA is timed by scripts/torch_attention_bench.py.
+// causal FLOPs, and GB/s of the fewest bytes (attnBytes: at T=256 these
+// shapes are memory-bound on an H100). PyTorch SDPA is timed by scripts/torch_attention_bench.py.
 // Skipped without a GPU.
 func BenchmarkFlashAttention(b *testing.B) {
 	d := gpu(b)
@@ -221,17 +232,18 @@ func BenchmarkFlashAttention(b *testing.B) {
 		lse := upload(b, d, tensor.Float32, s.Batch*s.Heads*s.SeqLen, rng, 1)
 		dqkv := upload(b, d, tensor.BFloat16, rows*3*C, rng, 0)
 		ff, fb := causalFlops(s)
+		bf, bb := attnBytes(s)
 		for _, impl := range []string{"flash", "plain"} {
 			fwd := func() error { return d.Attention(out, lse, qkv, s) }
 			bwd := func() error { return d.AttentionBackward(dqkv, dout, qkv, out, lse, s) }
 			for _, pass := range []struct {
-				name  string
-				flops float64
-				f     func() error
+				name         string
+				flops, bytes float64
+				f            func() error
 			}{
-				{"fwd", ff, fwd},
-				{"bwd", fb, bwd},
-				{"fwdbwd", ff + fb, func() error {
+				{"fwd", ff, bf, fwd},
+				{"bwd", fb, bb, bwd},
+				{"fwdbwd", ff + fb, bf + bb, func() error {
 					if err := fwd(); err != nil {
 						return err
 					}
@@ -251,7 +263,9 @@ func BenchmarkFlashAttention(b *testing.B) {
 						}
 					}
 					require.NoError(b, d.Sync())
-					b.ReportMetric(pass.flops*float64(b.N)/b.Elapsed().Seconds()/1e12, "TFLOP/s")
+					sec := b.Elapsed().Seconds() / float64(b.N)
+					b.ReportMetric(pass.flops/sec/1e12, "TFLOP/s")
+					b.ReportMetric(pass.bytes/sec/1e9, "GB/s")
 				})
 			}
 		}
