@@ -95,16 +95,23 @@ def bench_shape(name, B, H, T, D, warmup, reps):
 
     flops_fwd = 4.0 * B * H * T * T * D / 2
     flops_bwd = 2.5 * flops_fwd
+    # Fewest bytes, as attnBytes in the Go benchmark: bf16 qkv/out/dout, f32 lse,
+    # and dqkv read and written (the harness's backward accumulates).
+    rows, C = B * T, H * D
+    lse_b, qkv_b, out_b = 4.0 * B * H * T, 2.0 * rows * 3 * C, 2.0 * rows * C
+    bytes_fwd = qkv_b + out_b + lse_b
+    bytes_bwd = qkv_b + 2 * out_b + 2 * qkv_b + lse_b
     row = {"shape": name, "B": B, "H": H, "T": T, "Dh": D}
-    for key, (med, lo, hi), flops in (
-        ("fwd", fwd_t, flops_fwd),
-        ("bwd", bwd_t, flops_bwd),
-        ("fwdbwd", fb_t, flops_fwd + flops_bwd),
+    for key, (med, lo, hi), flops, nbytes in (
+        ("fwd", fwd_t, flops_fwd, bytes_fwd),
+        ("bwd", bwd_t, flops_bwd, bytes_bwd),
+        ("fwdbwd", fb_t, flops_fwd + flops_bwd, bytes_fwd + bytes_bwd),
     ):
         row[key + "_ms_median"] = med
         row[key + "_ms_min"] = lo
         row[key + "_ms_max"] = hi
         row[key + "_tflops"] = flops / (med * 1e-3) / 1e12
+        row[key + "_gbps"] = nbytes / (med * 1e-3) / 1e9
     return row
 
 
@@ -123,6 +130,7 @@ def main():
         "device": torch.cuda.get_device_name(0),
         "backend": "flash (SDPBackend.FLASH_ATTENTION), is_causal=True, bf16",
         "flops": "fwd 4*B*H*T^2*Dh/2, bwd 2.5x fwd",
+        "bytes": "fwd qkv+out+lse, bwd qkv+out+dout+2*dqkv+lse (bf16, lse f32)",
         "rows": [bench_shape(*s, args.warmup, args.reps) for s in SHAPES],
     }
     text = json.dumps(result, indent=2)
