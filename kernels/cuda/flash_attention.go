@@ -62,9 +62,14 @@ func flashUses(s tensor.AttentionShape, dt tensor.DType) bool {
 	return dt == tensor.BFloat16 || (dt == tensor.Float32 && flashF32)
 }
 
-// flashRaised remembers the kernels whose shared-memory limit was raised
-// (CUfunction handles are per context; one set is enough).
-var flashRaised sync.Map
+// flashRaised remembers, per device and CUfunction, the kernels whose
+// shared-memory limit was raised (the attribute sticks to the function).
+var flashRaised sync.Map // flashFn → true
+
+type flashFn struct {
+	d  *Device
+	fn uintptr
+}
 
 // flashLaunch launches kernel name with smem bytes of dynamic shared
 // memory, raising the kernel's limit first when it is above 48 KiB.
@@ -74,11 +79,11 @@ func (d *Device) flashLaunch(name string, grid Dim3, smem int, args ...any) erro
 		if err != nil {
 			return err
 		}
-		if _, done := flashRaised.Load(fn); !done {
+		if _, done := flashRaised.Load(flashFn{d, fn}); !done {
 			if err := d.drv.funcSetAttribute(fn, attrMaxDynamicShared, smem); err != nil {
 				return fmt.Errorf("cuda: %s: allow %d bytes of shared memory: %w", name, smem, err)
 			}
-			flashRaised.Store(fn, true)
+			flashRaised.Store(flashFn{d, fn}, true)
 		}
 	}
 	return d.launch(name, grid, dim1(flashThreads), smem, args...)
