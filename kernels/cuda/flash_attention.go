@@ -132,9 +132,10 @@ func (d *Device) tryFlashAttention(out, lse, qkv *buffer, s tensor.AttentionShap
 
 // tryFlashAttentionBackward runs the fused backward when it applies:
 // the pre-pass (D = rowsum(dO∘O), dO → bf16 for f32), then the dK/dV pass
-// (one CTA per key block) and the dQ pass (one CTA per query block). No
-// atomics: the result is bit-reproducible. It accumulates into dqkv and
-// must be called with the device entered.
+// (one CTA per key block) and the dQ pass (one CTA per query block), with
+// no atomics, so the result is bit-reproducible; or, with
+// CUDA_HARNESS_FLASH_ATOMIC_DQ=1, flashBackwardAtomicDQ. It accumulates
+// into dqkv and must be called with the device entered.
 func (d *Device) tryFlashAttentionBackward(dqkv, dout, qkv, out, lse *buffer, s tensor.AttentionShape) (handled bool, err error) {
 	if !flashUses(s, dqkv.dt) {
 		return false, nil
