@@ -17,12 +17,15 @@ const tiny = 0x1p-100
 // with elements near zero measured against the typical magnitude of the
 // output. NaN and Inf in got always fail; with tol 0 the match is exact.
 func closeTo(got, want []float64, tol float64) error {
-	_, err := relErr(got, want, tol)
+	_, err := relErr(got, want, nil, tol)
 	return err
 }
 
-// relErr is closeTo that also returns the worst relative error it measured.
-func relErr(got, want []float64, tol float64) (float64, error) {
+// relErr is closeTo that also returns the worst relative error it
+// measured. When scale is non-nil, scale[i] joins the denominator of
+// element i: the magnitude of the operands whose cancellation produced it
+// (|a|+|b| for a sum), against which float32 rounding is measured.
+func relErr(got, want, scale []float64, tol float64) (float64, error) {
 	if len(got) != len(want) {
 		return 0, fmt.Errorf("%d values, want %d", len(got), len(want))
 	}
@@ -41,7 +44,11 @@ func relErr(got, want []float64, tol float64) (float64, error) {
 		}
 		var r float64
 		if g != want[i] {
-			r = math.Abs(g-want[i]) / max(math.Abs(want[i]), rms, tiny)
+			den := max(math.Abs(want[i]), rms, tiny)
+			if scale != nil {
+				den = max(den, scale[i])
+			}
+			r = math.Abs(g-want[i]) / den
 		}
 		if r > worst || at < 0 {
 			worst, at = r, i

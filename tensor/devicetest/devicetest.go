@@ -243,7 +243,14 @@ func (e *env) must(what string, err error) {
 // of want, see closeTo.
 func (e *env) expect(what string, got, want []float64, tol float64) {
 	e.t.Helper()
-	worst, err := relErr(got, want, tol)
+	e.expectScaled(what, got, want, nil, tol)
+}
+
+// expectScaled is expect with the errors of element i measured against at
+// least scale[i], the size of the operands that cancel in it.
+func (e *env) expectScaled(what string, got, want, scale []float64, tol float64) {
+	e.t.Helper()
+	worst, err := relErr(got, want, scale, tol)
 	if err != nil {
 		e.t.Errorf("%s: %v", what, err)
 		return

@@ -76,11 +76,11 @@ func (s *suite) add(t *testing.T) {
 				b, bv := e.input(dt, e.randn(n, 1))
 				out := e.alloc(dt, n)
 				e.must("Add", s.dev.Add(out, a, b))
-				want := make([]float64, n)
+				want, mag := make([]float64, n), make([]float64, n)
 				for i := range want {
-					want[i] = av[i] + bv[i]
+					want[i], mag[i] = av[i]+bv[i], math.Abs(av[i])+math.Abs(bv[i])
 				}
-				e.expect("Add", e.read(out), want, s.tol("add", dt))
+				e.expectScaled("Add", e.read(out), want, mag, s.tol("add", dt))
 			})
 		}
 	}
@@ -95,11 +95,12 @@ func (s *suite) accumulate(t *testing.T) {
 					dst, dv := e.input(dt, e.randn(n, 1))
 					src, sv := e.input(dt, e.randn(n, 1))
 					e.must("Accumulate", s.dev.Accumulate(dst, src, alpha))
-					want := make([]float64, n)
+					want, mag := make([]float64, n), make([]float64, n)
 					for i := range want {
 						want[i] = dv[i] + float64(alpha)*sv[i]
+						mag[i] = math.Abs(dv[i]) + math.Abs(float64(alpha)*sv[i])
 					}
-					e.expect("Accumulate", e.read(dst), want, s.tol("accumulate", dt))
+					e.expectScaled("Accumulate", e.read(dst), want, mag, s.tol("accumulate", dt))
 				})
 			}
 		}
