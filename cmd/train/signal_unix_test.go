@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -28,6 +29,11 @@ func TestCtrlCCheckpointsAndRerunResumes(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	ref := filepath.Join(dir, "ref")
 	require.Equal(t, exitOK, run(args(ref), &stdout, &stderr), stderr.String())
+
+	// While this channel is registered a late SIGINT cannot kill the test binary.
+	guard := make(chan os.Signal, 1)
+	signal.Notify(guard, syscall.SIGINT)
+	defer signal.Stop(guard)
 
 	out := filepath.Join(dir, "run")
 	done := make(chan int)
