@@ -31,7 +31,8 @@ func (t StepTiming) PerToken(seqLen int) time.Duration {
 
 // EstimateStep times a few full training steps (forward, backward,
 // AdamW) of a model of shape m on dev with random tokens: one warm-up
-// step, then steps until minTime has passed (at least 2, at most 8).
+// step, then steps until minTime has passed (at most 8; at least 2, or 1
+// when the warm-up step alone took longer than minTime).
 // It uses min(batch, estimateTokens/T) sequences per step.
 func EstimateStep(ctx context.Context, dev tensor.Device, m nn.Config, batch int, minTime time.Duration) (StepTiming, error) {
 	seqs := max(1, min(batch, estimateTokens/m.SeqLen))
@@ -86,11 +87,16 @@ func EstimateStep(ctx context.Context, dev tensor.Device, m nn.Config, batch int
 		_, err = opt.Step(1e-4)
 		return err
 	}
+	warm := time.Now()
 	if err := step(); err != nil { // warm-up: allocations, caches
 		return StepTiming{}, fmt.Errorf("estimate %s: %w", m, err)
 	}
+	want := 2
+	if time.Since(warm) > minTime {
+		want = 1 // a slow shape (a large model on a CPU): one timed step is enough
+	}
 	start, steps := time.Now(), 0
-	for steps < 2 || (steps < 8 && time.Since(start) < minTime) {
+	for steps < want || (steps < 8 && time.Since(start) < minTime) {
 		if err := ctx.Err(); err != nil {
 			return StepTiming{}, err
 		}
