@@ -9,18 +9,24 @@
 # THREADS threads. It then prints one Markdown table with the best GFLOP/s
 # of each and the ratios.
 #
-# Environment: THREADS (default: nproc), ROUNDS (default 3), BENCHTIME
-# (go test -benchtime, default 1s). Run from anywhere: `make bench-peers`.
+# Environment: THREADS (default: nproc), ROUNDS (default 5), BENCH_SECONDS
+# (timed seconds per shape and round, default 1). Best-of-rounds keeps the
+# figures meaningful on a machine that other work shares.
+# Run from anywhere: `make bench-peers`.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
 THREADS=${THREADS:-$(nproc)}
-ROUNDS=${ROUNDS:-3}
-BENCHTIME=${BENCHTIME:-1s}
+ROUNDS=${ROUNDS:-5}
+BENCH_SECONDS=${BENCH_SECONDS:-1}
 SHAPES=(512x512x512 4096x768x768 4096x3072x768 4096x768x3072)
 
 die() { echo "bench-peers: $*" >&2; exit 1; }
+
+[[ $THREADS =~ ^[1-9][0-9]*$ ]] || die "THREADS=$THREADS is not a positive whole number"
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS=$ROUNDS is not a positive whole number"
+[[ $BENCH_SECONDS =~ ^[0-9]*\.?[0-9]+$ ]] || die "BENCH_SECONDS=$BENCH_SECONDS is not a number of seconds"
 
 # 1. OpenBLAS from Debian.
 if ! dpkg-query -W -f='${Status}' libopenblas-dev 2>/dev/null | grep -q 'install ok installed'; then
@@ -42,18 +48,19 @@ gcc -O2 -Wall -o "$work/sgemm_bench" scripts/openblas/sgemm_bench.c -lopenblas |
 
 # 3. Alternate the Go benchmark and OpenBLAS, keeping every result.
 go test -c -o "$work/gemm.test" ./kernels/cpu/gemm || die "building the Go benchmark failed"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 results="$work/results" # lines: impl shape gflops
 : >"$results"
 for ((r = 1; r <= ROUNDS; r++)); do
 	echo "bench-peers: round $r of $ROUNDS" >&2
-	"$work/gemm.test" -test.run '^$' -test.v -test.bench '^BenchmarkSgemm$' -test.cpu "$THREADS" -test.benchtime "$BENCHTIME" |
+	"$work/gemm.test" -test.run '^$' -test.v -test.bench '^BenchmarkSgemm$' -test.cpu "$THREADS" -test.benchtime "${BENCH_SECONDS}s" |
 		tee -a "$work/go.log" |
 		awk '/^BenchmarkSgemm\// && /GFLOP\/s/ {
 			name = $1; sub(/^BenchmarkSgemm\//, "", name); sub(/-[0-9]+$/, "", name)
 			impl = "gemm"; if (name ~ /^gonum\//) { impl = "gonum"; sub(/^gonum\//, "", name) }
 			for (i = 2; i <= NF; i++) if ($i == "GFLOP/s") print impl, name, $(i-1)
 		}' >>"$results"
-	OPENBLAS_NUM_THREADS=$THREADS "$work/sgemm_bench" "${SHAPES[@]}" | awk '{print "openblas", $1, $2}' >>"$results"
+	OPENBLAS_NUM_THREADS=$THREADS SGEMM_BENCH_SECONDS=$BENCH_SECONDS "$work/sgemm_bench" "${SHAPES[@]}" | awk '{print "openblas", $1, $2}' >>"$results"
 done
 
 # 4. The table: best of the rounds for each implementation and shape.
@@ -63,6 +70,7 @@ kernel=$(grep -m1 'micro-kernel' "$work/go.log" | sed 's/.*micro-kernel: //' || 
 echo
 echo "SGEMM, C = A·B row-major, GFLOP/s (best of $ROUNDS alternating rounds), $THREADS threads"
 echo "machine: $(nproc) CPUs, $model; $(go version | awk '{print $3}'); OpenBLAS $blasver; micro-kernel ${kernel:-?}; $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| shape (MxNxK) | harness gemm | gonum blas32 | OpenBLAS | gemm / gonum | gemm / OpenBLAS |"
 echo "|---|---:|---:|---:|---:|---:|"

@@ -6,7 +6,8 @@
  *
  * The thread count comes from OPENBLAS_NUM_THREADS, as usual for OpenBLAS.
  * Each shape gets a warm-up call, then is repeated until at least
- * MIN_SECONDS have passed; the best of three such rounds is reported.
+ * SGEMM_BENCH_SECONDS (environment, default 1) have passed; the best of
+ * three such rounds is reported.
  * Kept out of the Go build: this folder holds no Go files.
  */
 #include <cblas.h>
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define MIN_SECONDS 1.0
 #define ROUNDS 3
 
 static double now(void) {
@@ -33,6 +33,12 @@ static void fill(float *x, size_t n, unsigned *seed) {
 int main(int argc, char **argv) {
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s MxNxK [MxNxK ...]\n", argv[0]);
+		return 2;
+	}
+	double min_seconds = 1.0;
+	const char *env = getenv("SGEMM_BENCH_SECONDS");
+	if (env && (min_seconds = atof(env)) <= 0) {
+		fprintf(stderr, "sgemm_bench: bad SGEMM_BENCH_SECONDS \"%s\"\n", env);
 		return 2;
 	}
 	for (int s = 1; s < argc; s++) {
@@ -60,7 +66,7 @@ int main(int argc, char **argv) {
 				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n);
 				iters++;
 				t = now() - t0;
-			} while (t < MIN_SECONDS);
+			} while (t < min_seconds);
 			double gflops = 2.0 * m * n * k * iters / t / 1e9;
 			if (gflops > best) best = gflops;
 		}
