@@ -70,78 +70,102 @@ func flashCases() []flashCase {
 }
 
 // TestFlashAttentionGPU checks the fused kernels on the GPU against the
-// float64 reference: forward out and lse (outputs poisoned with NaN first),
-// backward dQ, dK, dV accumulated onto random prior values, and bit-equal
-// gradients on a second run (the backward has no atomics).
+// float64 reference (see checkFlash), on T from 1 to 2048, head dims 32,
+// 64, 128, bf16 and f32 buffers.
 func TestFlashAttentionGPU(t *testing.T) {
 	d := gpu(t)
-	saved := flashF32
-	flashF32 = true // exercise the f32 cast path too
-	t.Cleanup(func() { flashF32 = saved })
 	for _, c := range flashCases() {
-		s := c.s
-		t.Run(fmt.Sprintf("%s_B%d_T%d_H%d_D%d", c.dt, s.Batch, s.SeqLen, s.Heads, s.HeadDim), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(uint64(s.SeqLen), uint64(s.HeadDim)))
-			C := s.Heads * s.HeadDim
-			rows := s.Batch * s.SeqLen
-			ps := flashport.Shape{Batch: s.Batch, SeqLen: s.SeqLen, Heads: s.Heads, HeadDim: s.HeadDim}
-			qkvH, qkvF := flashport.RandBF16(rng, rows*3*C, 1.5)
-			doutH, doutF := flashport.RandBF16(rng, rows*C, 1)
-
-			qkv := flashAlloc(t, d, c.dt, toF32s(qkvH))
-			dout := flashAlloc(t, d, c.dt, toF32s(doutH))
-			out := flashAlloc(t, d, c.dt, nanSlice(rows*C))
-			lse := flashAlloc(t, d, tensor.Float32, nanSlice(s.Batch*s.Heads*s.SeqLen))
-			run := func(f func() (bool, error)) {
-				require.NoError(t, d.run(func() error {
-					ok, err := f()
-					if err == nil && !ok {
-						err = fmt.Errorf("flash kernels declined shape %+v %s", s, c.dt)
-					}
-					return err
-				}))
-				require.NoError(t, d.Sync())
-			}
-			run(func() (bool, error) { return d.tryFlashAttention(out, lse, qkv, s) })
-
-			wantOut, wantLse := flashport.RefForward(qkvF, ps)
-			gotOut := download(t, d, out)
-			e := flashport.RelErr(gotOut, wantOut)
-			assert.Less(t, e, 1e-2, "out relative error")
-			assert.Less(t, flashport.MaxAbsErr(download(t, d, lse), wantLse), 2e-4, "lse max abs error")
-
-			prior := make([]float32, rows*3*C)
-			for i := range prior {
-				prior[i] = flashport.RoundBF16(float32(rng.NormFloat64()))
-			}
-			grads := make([][]float32, 2)
-			for rep := range grads {
-				dqkv := flashAlloc(t, d, c.dt, prior)
-				run(func() (bool, error) { return d.tryFlashAttentionBackward(dqkv, dout, qkv, out, lse, s) })
-				grads[rep] = download(t, d, dqkv)
-			}
-			assert.Equal(t, grads[0], grads[1], "backward is not bit-reproducible")
-			savedAtomic := flashAtomicDQ
-			flashAtomicDQ = true // the atomic-dQ option must agree to rounding
-			dqkvA := flashAlloc(t, d, c.dt, prior)
-			run(func() (bool, error) { return d.tryFlashAttentionBackward(dqkvA, dout, qkv, out, lse, s) })
-			flashAtomicDQ = savedAtomic
-			gradA := download(t, d, dqkvA)
-			want := flashport.RefBackward(qkvF, doutF, ps)
-			for i := range want {
-				want[i] += float64(prior[i])
-			}
-			for part, name := range []string{"dQ", "dK", "dV"} {
-				g, w := partCols(grads[0], want, rows, C, part)
-				ge := flashport.RelErr(g, w)
-				assert.Less(t, ge, 2e-2, "%s relative error (prior included)", name)
-				ga, _ := partCols(gradA, want, rows, C, part)
-				gea := flashport.RelErr(ga, w)
-				assert.Less(t, gea, 2e-2, "%s relative error, atomic dQ", name)
-				t.Logf("out %.2e, %s %.2e (atomic dQ %.2e)", e, name, ge, gea)
-			}
-		})
+		checkFlash(t, d, c)
 	}
+}
+
+// TestFlashAttentionOnEmulator runs flash_attention.cu's own source (its
+// C++ stand-ins for the inline PTX: cp.async, ldmatrix, mma.sync) on the
+// CPU emulator, through the real launchers and the fake driver's checks of
+// each launch against the PTX signature, shared-memory limit and grid, on
+// small shapes: T below, on and past the 64- and 128-row blocks, head dims
+// 32, 64, 128, bf16 and f32, both backward schedules.
+func TestFlashAttentionOnEmulator(t *testing.T) {
+	d := newEmuDevice(t)
+	for _, c := range []flashCase{
+		{tensor.AttentionShape{Batch: 1, SeqLen: 1, Heads: 1, HeadDim: 64}, tensor.BFloat16},
+		{tensor.AttentionShape{Batch: 2, SeqLen: 17, Heads: 2, HeadDim: 64}, tensor.BFloat16},
+		{tensor.AttentionShape{Batch: 1, SeqLen: 130, Heads: 2, HeadDim: 64}, tensor.BFloat16},
+		{tensor.AttentionShape{Batch: 1, SeqLen: 65, Heads: 1, HeadDim: 32}, tensor.BFloat16},
+		{tensor.AttentionShape{Batch: 1, SeqLen: 70, Heads: 1, HeadDim: 128}, tensor.BFloat16},
+		{tensor.AttentionShape{Batch: 2, SeqLen: 40, Heads: 2, HeadDim: 64}, tensor.Float32},
+	} {
+		checkFlash(t, d, c)
+	}
+}
+
+// checkFlash runs one shape through tryFlashAttention and
+// tryFlashAttentionBackward and compares with the float64 reference:
+// forward out and lse (outputs poisoned with NaN first), backward dQ, dK,
+// dV accumulated onto random prior values, bit-equal gradients on a second
+// deterministic run, and the atomic-dQ option within the same tolerance.
+func checkFlash(t *testing.T, d *Device, c flashCase) {
+	savedF32, savedAtomic := flashF32, flashAtomicDQ
+	flashF32 = true // exercise the f32 cast path too
+	t.Cleanup(func() { flashF32, flashAtomicDQ = savedF32, savedAtomic })
+	s := c.s
+	t.Run(fmt.Sprintf("%s_B%d_T%d_H%d_D%d", c.dt, s.Batch, s.SeqLen, s.Heads, s.HeadDim), func(t *testing.T) {
+		if flashDisabled {
+			t.Skip("CUDA_HARNESS_NO_FLASH=1")
+		}
+		rng := rand.New(rand.NewPCG(uint64(s.SeqLen), uint64(s.HeadDim)))
+		C := s.Heads * s.HeadDim
+		rows := s.Batch * s.SeqLen
+		ps := flashport.Shape{Batch: s.Batch, SeqLen: s.SeqLen, Heads: s.Heads, HeadDim: s.HeadDim}
+		qkvH, qkvF := flashport.RandBF16(rng, rows*3*C, 1.5)
+		doutH, doutF := flashport.RandBF16(rng, rows*C, 1)
+
+		qkv := flashAlloc(t, d, c.dt, toF32s(qkvH))
+		dout := flashAlloc(t, d, c.dt, toF32s(doutH))
+		out := flashAlloc(t, d, c.dt, nanSlice(rows*C))
+		lse := flashAlloc(t, d, tensor.Float32, nanSlice(s.Batch*s.Heads*s.SeqLen))
+		run := func(f func() (bool, error)) {
+			require.NoError(t, d.run(func() error {
+				ok, err := f()
+				if err == nil && !ok {
+					err = fmt.Errorf("flash kernels declined shape %+v %s", s, c.dt)
+				}
+				return err
+			}))
+			require.NoError(t, d.Sync())
+		}
+		run(func() (bool, error) { return d.tryFlashAttention(out, lse, qkv, s) })
+
+		wantOut, wantLse := flashport.RefForward(qkvF, ps)
+		e := flashport.RelErr(download(t, d, out), wantOut)
+		assert.Less(t, e, 1e-2, "out relative error")
+		assert.Less(t, flashport.MaxAbsErr(download(t, d, lse), wantLse), 2e-4, "lse max abs error")
+
+		prior := make([]float32, rows*3*C)
+		for i := range prior {
+			prior[i] = flashport.RoundBF16(float32(rng.NormFloat64()))
+		}
+		backward := func(atomic bool) []float32 {
+			flashAtomicDQ = atomic
+			dqkv := flashAlloc(t, d, c.dt, prior)
+			run(func() (bool, error) { return d.tryFlashAttentionBackward(dqkv, dout, qkv, out, lse, s) })
+			return download(t, d, dqkv)
+		}
+		grad, again, gradA := backward(false), backward(false), backward(true)
+		assert.Equal(t, grad, again, "the deterministic backward is not bit-reproducible")
+		want := flashport.RefBackward(qkvF, doutF, ps)
+		for i := range want {
+			want[i] += float64(prior[i])
+		}
+		for part, name := range []string{"dQ", "dK", "dV"} {
+			g, w := partCols(grad, want, rows, C, part)
+			ga, _ := partCols(gradA, want, rows, C, part)
+			ge, gea := flashport.RelErr(g, w), flashport.RelErr(ga, w)
+			assert.Less(t, ge, 2e-2, "%s relative error (prior included)", name)
+			assert.Less(t, gea, 2e-2, "%s relative error, atomic dQ", name)
+			t.Logf("out %.2e, %s %.2e (atomic dQ %.2e)", e, name, ge, gea)
+		}
+	})
 }
 
 func flashAlloc(t testing.TB, d *Device, dt tensor.DType, v []float32) *buffer {

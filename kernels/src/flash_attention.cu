@@ -45,14 +45,22 @@
 
 #include <cuda_bf16.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef __nv_bfloat16 bf16;
+
+#ifdef __CUDACC__
+#define FLASH_LAUNCH_BOUNDS __launch_bounds__(128)
+#else
+#define FLASH_LAUNCH_BOUNDS
+#endif
 
 namespace flash {
 
 constexpr int kNWarps = 4;
 constexpr int kNThreads = kNWarps * 32;
 constexpr float kLog2e = 1.4426950408889634f;
+static_assert(kNThreads == 128, "FLASH_LAUNCH_BOUNDS says 128 threads");
 
 // [T1] Per head dim: MT (m16 tiles per warp; CTA rows = 64*MT) and BN
 // (rows of each streamed tile) of the forward, dQ and dK/dV kernels, chosen
@@ -92,6 +100,8 @@ struct SmemBytes {
                                4 * Tr::kKvBN * 4;                                     // lse[2], D[2]
   static constexpr int kDkdvAtomic = kDkdv + 64 * Tr::kKvMT * (Tr::kKvBN + 8) * 2;   // + dS^T
 };
+
+#ifdef __CUDACC__
 
 __device__ __forceinline__ uint32_t smem_u32(const void* p) {
   return static_cast<uint32_t>(__cvta_generic_to_shared(p));
@@ -143,17 +153,101 @@ __device__ __forceinline__ void mma_16816(float (&d)[4], const uint32_t (&a)[4],
       : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
+#else  // !__CUDACC__: the CPU emulator of kernels/cuda/emu (g++, a fiber per
+       // thread, warps meet at __syncwarp). Same semantics, plain C++; the
+       // copies land at once, which cp.async allows.
+
+__device__ __forceinline__ void cp_async_16(void* smem, const void* gmem, bool valid) {
+  if (valid) memcpy(smem, gmem, 16);
+  else memset(smem, 0, 16);
+}
+
+__device__ __forceinline__ void cp_async_4(void* smem, const void* gmem, bool valid) {
+  if (valid) memcpy(smem, gmem, 4);
+  else memset(smem, 0, 4);
+}
+
+__device__ __forceinline__ void cp_async_commit() {}
+
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {}
+
+// ldmatrix: every lane publishes its row address, then reads the rows it needs.
+__device__ __forceinline__ void emu_ldmatrix(uint32_t (&r)[4], const bf16* p, bool trans) {
+  static const bf16* addr[kNWarps][32];
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  __syncwarp();
+  addr[warp][lane] = p;
+  __syncwarp();
+  for (int i = 0; i < 4; ++i) {
+    const bf16 lo = trans ? addr[warp][8 * i + 2 * t][g] : addr[warp][8 * i + g][2 * t];
+    const bf16 hi = trans ? addr[warp][8 * i + 2 * t + 1][g] : addr[warp][8 * i + g][2 * t + 1];
+    r[i] = uint32_t(lo.x) | uint32_t(hi.x) << 16;
+  }
+}
+__device__ __forceinline__ void ldmatrix_x4(uint32_t (&r)[4], const bf16* p) { emu_ldmatrix(r, p, false); }
+__device__ __forceinline__ void ldmatrix_x4_trans(uint32_t (&r)[4], const bf16* p) { emu_ldmatrix(r, p, true); }
+
+// mma m16n8k16: every lane publishes its fragments, then computes its four
+// outputs from the PTX ISA fragment layouts (fp32 sums in k order).
+__device__ __forceinline__ float emu_bf16_at(uint32_t pair, int k) {
+  const uint32_t u = (k & 1) ? (pair & 0xffff0000u) : (pair << 16);
+  float f;
+  memcpy(&f, &u, 4);
+  return f;
+}
+__device__ __forceinline__ void mma_16816(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+  static uint32_t xa[kNWarps][32][4], xb[kNWarps][32][2];
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  __syncwarp();
+  for (int i = 0; i < 4; ++i) xa[warp][lane][i] = a[i];
+  xb[warp][lane][0] = b0;
+  xb[warp][lane][1] = b1;
+  __syncwarp();
+  for (int j = 0; j < 4; ++j) {
+    const int row = g + 8 * (j >> 1), col = 2 * t + (j & 1);
+    float sum = 0.f;
+    for (int k = 0; k < 16; ++k) {
+      const int kl = (k & 7) >> 1;  // thread-in-group that holds column/row k
+      const float av = emu_bf16_at(xa[warp][(row & 7) * 4 + kl][(row >> 3) + ((k >> 3) << 1)], k);
+      const float bv = emu_bf16_at(xb[warp][col * 4 + kl][k >> 3], k);
+      sum += av * bv;
+    }
+    d[j] += sum;
+  }
+}
+
+#endif  // __CUDACC__
+
 // Two floats -> bf16x2 (round to nearest even); lo in the low 16 bits.
 __device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
   __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
   return *reinterpret_cast<uint32_t*>(&v);
 }
 
+// 16-byte vector and bit casts that also build for the CPU emulator.
+#ifdef __CUDACC__
+typedef uint4 u128;
+__device__ __forceinline__ float u32_as_f32(uint32_t u) { return __uint_as_float(u); }
+__device__ __forceinline__ void atomic_add_f32(float* p, float v) { atomicAdd(p, v); }
+#else
+struct alignas(16) u128 {
+  uint32_t x, y, z, w;
+};
+__device__ __forceinline__ float u32_as_f32(uint32_t u) {
+  float f;
+  memcpy(&f, &u, 4);
+  return f;
+}
+// Emulated threads switch only at barriers, so a plain add is atomic there.
+__device__ __forceinline__ void atomic_add_f32(float* p, float v) { *p += v; }
+#endif
+
 __device__ __forceinline__ float to_f32(float x) { return x; }
 __device__ __forceinline__ float to_f32(bf16 x) { return __bfloat162float(x); }
 
 __device__ __forceinline__ void store2(float* p, float a, float b) {
-  *reinterpret_cast<float2*>(p) = make_float2(a, b);
+  *reinterpret_cast<float2*>(p) = float2{a, b};
 }
 __device__ __forceinline__ void store2(bf16* p, float a, float b) {
   *reinterpret_cast<__nv_bfloat162*>(p) = __floats2bfloat162_rn(a, b);
@@ -162,12 +256,12 @@ __device__ __forceinline__ void store2(bf16* p, float a, float b) {
 // p[0] += a, p[1] += b (plain read-modify-write: exactly one thread owns p).
 __device__ __forceinline__ void add2(float* p, float a, float b) {
   float2 v = *reinterpret_cast<float2*>(p);
-  *reinterpret_cast<float2*>(p) = make_float2(v.x + a, v.y + b);
+  *reinterpret_cast<float2*>(p) = float2{v.x + a, v.y + b};
 }
 __device__ __forceinline__ void add2(bf16* p, float a, float b) {
   __nv_bfloat162 v = *reinterpret_cast<__nv_bfloat162*>(p);
   *reinterpret_cast<__nv_bfloat162*>(p) =
-      __floats2bfloat162_rn(__low2float(v) + a, __high2float(v) + b);
+      __floats2bfloat162_rn(__bfloat162float(v.x) + a, __bfloat162float(v.y) + b);
 }
 __device__ __forceinline__ void add1(float* p, float a) { *p += a; }
 __device__ __forceinline__ void add1(bf16* p, float a) {
@@ -287,7 +381,7 @@ __device__ __forceinline__ void fwd_body(const bf16* __restrict__ qkv, OutT* __r
   constexpr int kRows = kNWarps * 16 * MT;  // query rows per CTA
   constexpr int kTileQ = kRows * Smem<Dh>::kStride;
   constexpr int kTileKV = BN * Smem<Dh>::kStride;
-  extern __shared__ __align__(16) unsigned char smem_raw[];
+  extern __shared__ float4 smem_raw[];
   bf16* sQ = reinterpret_cast<bf16*>(smem_raw);
   bf16* sK = sQ + kTileQ;       // 2 stages
   bf16* sV = sK + 2 * kTileKV;  // 2 stages
@@ -423,12 +517,12 @@ __device__ __forceinline__ void fwd_body(const bf16* __restrict__ qkv, OutT* __r
 // elements; the L partial sums meet by shfl_xor. Grid ceil(B*T*H*L / 128),
 // 128 threads.
 __device__ __forceinline__ void load8(const bf16* p, float (&v)[8]) {
-  const uint4 u = *reinterpret_cast<const uint4*>(p);
+  const u128 u = *reinterpret_cast<const u128*>(p);
   const uint32_t w[4] = {u.x, u.y, u.z, u.w};
 #pragma unroll
   for (int i = 0; i < 4; ++i) {
-    v[2 * i] = __uint_as_float(w[i] << 16);
-    v[2 * i + 1] = __uint_as_float(w[i] & 0xffff0000u);
+    v[2 * i] = u32_as_f32(w[i] << 16);
+    v[2 * i + 1] = u32_as_f32(w[i] & 0xffff0000u);
   }
 }
 __device__ __forceinline__ void load8(const float* p, float (&v)[8]) {
@@ -455,12 +549,12 @@ __device__ __forceinline__ void bwd_pre_body(const InT* __restrict__ out,
 #pragma unroll
     for (int i = 0; i < 8; ++i) acc += dy[i] * o[i];
     if (dout_bf16 != nullptr) {
-      uint4 u;
+      u128 u;
       u.x = pack_bf16x2(dy[0], dy[1]);
       u.y = pack_bf16x2(dy[2], dy[3]);
       u.z = pack_bf16x2(dy[4], dy[5]);
       u.w = pack_bf16x2(dy[6], dy[7]);
-      *reinterpret_cast<uint4*>(dout_bf16 + base) = u;
+      *reinterpret_cast<u128*>(dout_bf16 + base) = u;
     }
   }
 #pragma unroll
@@ -490,7 +584,7 @@ __device__ __forceinline__ void bwd_dkdv_body(const bf16* __restrict__ qkv,
   constexpr int kKeys = kNWarps * 16 * MT;
   constexpr int kTileK = kKeys * Smem<Dh>::kStride;
   constexpr int kTileQ = BN * Smem<Dh>::kStride;
-  extern __shared__ __align__(16) unsigned char smem_raw[];
+  extern __shared__ float4 smem_raw[];
   bf16* sK = reinterpret_cast<bf16*>(smem_raw);
   bf16* sV = sK + kTileK;
   bf16* sQ = sV + kTileK;        // 2 stages
@@ -620,8 +714,8 @@ __device__ __forceinline__ void bwd_dkdv_body(const bf16* __restrict__ qkv,
           float* dst = dq_accum + (rowBase + q) * C + h * Dh + c0 + 2 * t4;
 #pragma unroll
           for (int nd = 0; nd < kCols / 8; ++nd) {
-            atomicAdd(dst + nd * 8, acc_q[0][nd][2 * half]);
-            atomicAdd(dst + nd * 8 + 1, acc_q[0][nd][2 * half + 1]);
+            atomic_add_f32(dst + nd * 8, acc_q[0][nd][2 * half]);
+            atomic_add_f32(dst + nd * 8 + 1, acc_q[0][nd][2 * half + 1]);
           }
         }
       }
@@ -658,7 +752,7 @@ __device__ __forceinline__ void bwd_dq_body(const bf16* __restrict__ qkv,
   constexpr int kRows = kNWarps * 16 * MT;
   constexpr int kTileQ = kRows * Smem<Dh>::kStride;
   constexpr int kTileKV = BN * Smem<Dh>::kStride;
-  extern __shared__ __align__(16) unsigned char smem_raw[];
+  extern __shared__ float4 smem_raw[];
   bf16* sQ = reinterpret_cast<bf16*>(smem_raw);
   bf16* sdO = sQ + kTileQ;
   bf16* sK = sdO + kTileQ;      // 2 stages
@@ -771,28 +865,28 @@ __device__ __forceinline__ void bwd_dq_finalize_body(const float* __restrict__ d
 // Stable unmangled names for the PTX module: <kernel>_d<Dh>_<dtype>.
 
 #define FLASH_ENTRIES(DH, TN, TY)                                                               \
-  extern "C" __global__ void __launch_bounds__(flash::kNThreads)                                \
+  extern "C" __global__ void FLASH_LAUNCH_BOUNDS                                \
       flash_attn_fwd_d##DH##_##TN(const bf16* qkv, TY* out, float* lse, int T, int H,           \
                                   float scale) {                                                \
     flash::fwd_body<DH, TY>(qkv, out, lse, T, H, scale);                                        \
   }                                                                                             \
-  extern "C" __global__ void __launch_bounds__(flash::kNThreads)                                \
+  extern "C" __global__ void FLASH_LAUNCH_BOUNDS                                \
       flash_attn_bwd_pre_d##DH##_##TN(const TY* out, const TY* dout, float* dsum,               \
                                       bf16* dout_bf16, int BT, int T, int H) {                  \
     flash::bwd_pre_body<DH, TY>(out, dout, dsum, dout_bf16, BT, T, H);                          \
   }                                                                                             \
-  extern "C" __global__ void __launch_bounds__(flash::kNThreads)                                \
+  extern "C" __global__ void FLASH_LAUNCH_BOUNDS                                \
       flash_attn_bwd_dkdv_d##DH##_##TN(const bf16* qkv, const bf16* dout, const float* lse,     \
                                        const float* dsum, TY* dqkv, int T, int H, float scale) { \
     flash::bwd_dkdv_body<DH, TY, false>(qkv, dout, lse, dsum, dqkv, nullptr, T, H, scale);      \
   }                                                                                             \
-  extern "C" __global__ void __launch_bounds__(flash::kNThreads)                                \
+  extern "C" __global__ void FLASH_LAUNCH_BOUNDS                                \
       flash_attn_bwd_dkdv_atomic_d##DH##_##TN(const bf16* qkv, const bf16* dout,                \
                                               const float* lse, const float* dsum, TY* dqkv,    \
                                               float* dq_accum, int T, int H, float scale) {     \
     flash::bwd_dkdv_body<DH, TY, true>(qkv, dout, lse, dsum, dqkv, dq_accum, T, H, scale);      \
   }                                                                                             \
-  extern "C" __global__ void __launch_bounds__(flash::kNThreads)                                \
+  extern "C" __global__ void FLASH_LAUNCH_BOUNDS                                \
       flash_attn_bwd_dq_d##DH##_##TN(const bf16* qkv, const bf16* dout, const float* lse,       \
                                      const float* dsum, TY* dqkv, int T, int H, float scale) {   \
     flash::bwd_dq_body<DH, TY>(qkv, dout, lse, dsum, dqkv, T, H, scale);                        \
