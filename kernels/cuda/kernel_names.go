@@ -17,7 +17,7 @@ func launchedKernels() []string {
 	}
 	add([]string{
 		"fill", "add", "gelu_fwd", "gelu_bwd", "swiglu_fwd", "swiglu_bwd",
-		"layernorm_fwd", "layernorm_bwd_dx", "layernorm_bwd_partial", "layernorm_bwd_final",
+		"layernorm_fwd", "layernorm_bwd_dx", "layernorm_bwd_fused", "layernorm_bwd_partial", "layernorm_bwd_final",
 		"crossentropy", "embedding_fwd", "embedding_bwd_wpe", "embedding_bwd_wte",
 		"attention_fwd", "attention_bwd_delta", "attention_bwd_dq", "attention_bwd_dkv",
 		"sumsq_partial", "gemm",

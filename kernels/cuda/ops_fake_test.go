@@ -78,6 +78,13 @@ func TestEveryOpLaunchesValidKernels(t *testing.T) {
 			{"LayerNormBackward dw only", func() error {
 				return d.LayerNormBackward(nil, buf(cols), nil, buf(n), buf(n), buf(cols), f32(rows), f32(rows), rows, cols)
 			}},
+			{"LayerNormBackward dx only", func() error {
+				return d.LayerNormBackward(buf(n), nil, nil, buf(n), buf(n), buf(cols), f32(rows), f32(rows), rows, cols)
+			}},
+			{"LayerNormBackward wide", func() error {
+				const r, c = 3, 2000 // accumulators too wide for shared memory: the unfused passes
+				return d.LayerNormBackward(buf(r*c), buf(c), buf(c), buf(r*c), buf(r*c), buf(c), f32(r), f32(r), r, c)
+			}},
 			{"GeLU", func() error { return d.GeLU(buf(n), buf(n)) }},
 			{"GeLUBackward", func() error { return d.GeLUBackward(buf(n), buf(n), buf(n)) }},
 			{"SwiGLU", func() error { return d.SwiGLU(buf(rows*hidden), buf(rows*2*hidden), rows, hidden) }},
@@ -154,13 +161,29 @@ func TestLaunchGeometry(t *testing.T) {
 		assert.Equal(t, uint64(0), l.args[6], "writeGrad false")
 		assert.GreaterOrEqual(t, l.pointedBytes[0], 4*5, "the per-row loss scratch must hold every row")
 	})
-	t.Run("layernorm partial scratch", func(t *testing.T) {
-		const rows, cols = 1000, 300
+	t.Run("layernorm fused backward", func(t *testing.T) {
+		const rows, cols = 1000, 768
+		require.NoError(t, d.LayerNormBackward(buf(tensor.BFloat16, rows*cols), buf(tensor.BFloat16, cols), buf(tensor.BFloat16, cols),
+			buf(tensor.BFloat16, rows*cols), buf(tensor.BFloat16, rows*cols), buf(tensor.BFloat16, cols), buf(tensor.Float32, rows),
+			buf(tensor.Float32, rows), rows, cols))
+		l := last("layernorm_bwd_fused_bf16")
+		chunks := lnFusedChunks(rows)
+		assert.Equal(t, Dim3{chunks, 1, 1}, l.grid)
+		assert.Equal(t, 128, l.block.X)
+		assert.Equal(t, lnFusedShared(cols), l.shmem)
+		assert.LessOrEqual(t, l.shmem, 48<<10)
+		assert.GreaterOrEqual(t, l.pointedBytes[1], 4*2*chunks*cols, "partial scratch")
+		fin := last("layernorm_bwd_final_bf16")
+		assert.Equal(t, uint64(chunks), fin.args[3])
+	})
+	t.Run("layernorm wide backward", func(t *testing.T) {
+		const rows, cols = 1000, 2000
+		require.Greater(t, lnFusedShared(cols), 48<<10)
 		require.NoError(t, d.LayerNormBackward(nil, buf(tensor.Float32, cols), buf(tensor.Float32, cols), buf(tensor.Float32, rows*cols),
 			buf(tensor.Float32, rows*cols), buf(tensor.Float32, cols), buf(tensor.Float32, rows), buf(tensor.Float32, rows), rows, cols))
 		l := last("layernorm_bwd_partial")
 		chunks := lnChunks(rows)
-		assert.Equal(t, Dim3{2, chunks, 1}, l.grid)
+		assert.Equal(t, Dim3{8, chunks, 1}, l.grid)
 		assert.GreaterOrEqual(t, l.pointedBytes[0], 4*2*chunks*cols)
 		fin := last("layernorm_bwd_final")
 		assert.Equal(t, uint64(chunks), fin.args[3])

@@ -18,6 +18,22 @@ func lnChunks(rows int) int {
 	return c
 }
 
+// Fused LayerNorm backward (layernorm_bwd_fused): 4 warps per block, each
+// block owning lnFusedRows rows; per-warp dw/db accumulators in shared memory.
+const (
+	lnFusedWarps = 4
+	lnFusedRows  = 16
+)
+
+// lnFusedChunks is the fused kernel's block count; like lnChunks it depends
+// on the row count only.
+func lnFusedChunks(rows int) int {
+	return min(max((rows+lnFusedRows-1)/lnFusedRows, 1), 1<<16)
+}
+
+// lnFusedShared is the fused kernel's dynamic shared memory for a width.
+func lnFusedShared(cols int) int { return lnFusedWarps * 2 * (cols + cols/32 + 1) * 4 }
+
 // LayerNorm normalises each row of x, applies w and b, and saves the row
 // mean and 1/std in float32.
 func (d *Device) LayerNorm(out, mean, rstd, x, w, b tensor.Buffer, rows, cols int) error {
@@ -44,8 +60,10 @@ func (d *Device) LayerNorm(out, mean, rstd, x, w, b tensor.Buffer, rows, cols in
 }
 
 // LayerNormBackward accumulates dx, dw and db (any of them may be nil).
-// dx: one warp per row; dw, db: per-chunk partial sums and a final pass in
-// fixed order (deterministic, no atomics).
+// With dw or db wanted and a width whose accumulators fit in shared memory
+// (up to ~1400 columns): one fused pass for dx and per-chunk dw/db partials,
+// then a final pass over the chunks. Otherwise dx (one warp per row) and
+// the partials in separate passes. Every sum has a fixed order.
 func (d *Device) LayerNormBackward(dx, dw, db, dout, x, w, mean, rstd tensor.Buffer, rows, cols int) error {
 	bs, err := d.check("LayerNormBackward",
 		spec{name: "dx", b: dx, n: rows * cols, optional: true}, spec{name: "dw", b: dw, n: cols, optional: true},
@@ -67,7 +85,8 @@ func (d *Device) LayerNormBackward(dx, dw, db, dout, x, w, mean, rstd tensor.Buf
 		if rows == 0 {
 			return nil
 		}
-		if dxb != nil {
+		fused := (dwb != nil || dbb != nil) && lnFusedShared(cols) <= maxSharedDefault
+		if dxb != nil && !fused {
 			grid := dim1((rows + warpsPerBlock - 1) / warpsPerBlock)
 			if err := d.launch("layernorm_bwd_dx_"+sfx, grid, dim1(threads), 0, dxb, dob, xb, wb, mb, rb, rows, cols); err != nil {
 				return err
@@ -75,6 +94,18 @@ func (d *Device) LayerNormBackward(dx, dw, db, dout, x, w, mean, rstd tensor.Buf
 		}
 		if dwb == nil && dbb == nil {
 			return nil
+		}
+		if shmem := lnFusedShared(cols); shmem <= maxSharedDefault {
+			chunks := lnFusedChunks(rows)
+			partial, err := d.scratchBuf("layernorm.partial", tensor.Float32, 2*chunks*cols)
+			if err != nil {
+				return err
+			}
+			if err := d.launch("layernorm_bwd_fused_"+sfx, dim1(chunks), dim1(32*lnFusedWarps), shmem,
+				dxb, partial, dob, xb, wb, mb, rb, rows, cols); err != nil {
+				return err
+			}
+			return d.launch("layernorm_bwd_final_"+sfx, dim1((cols+threads-1)/threads), dim1(threads), 0, dwb, dbb, partial, chunks, cols)
 		}
 		chunks := lnChunks(rows)
 		partial, err := d.scratchBuf("layernorm.partial", tensor.Float32, 2*chunks*cols)
