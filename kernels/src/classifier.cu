@@ -1,7 +1,8 @@
 // classifier.cu: the fused classifier — softmax, cross-entropy and the
 // logits' gradient in one kernel, written over the logits in place.
 //
-// One block per row. Pass 1 reads the row once with an online softmax
+// One block per row, read in 16-byte packs after an unaligned head (rows of
+// an odd vocabulary start anywhere). Pass 1 reads the row once with an online softmax
 // (running max m and running sum s of exp(x − m), combined across threads
 // in a fixed order), giving lse = m + log(s). The row's loss lse − x[target]
 // goes to losses[row]. Pass 2, only when a gradient is wanted, reads the row
@@ -23,6 +24,43 @@ __device__ __forceinline__ void softmax_combine(float& m, float& s, float m2, fl
     m = mn;
 }
 
+// Row walks. A row of an odd vocabulary starts at any 2- or 4-byte
+// boundary, so each walk takes the few elements before the first 16-byte
+// boundary one by one, the middle in 16-byte packs, and the tail one by one.
+// The block's threads share every part; each thread sees its elements in a
+// fixed order, so the reductions stay deterministic.
+template <typename T> __device__ __forceinline__ int head_len(const T* x, int n) {
+    int h = (int)(((16 - (reinterpret_cast<uintptr_t>(x) & 15)) & 15) / sizeof(T));
+    return h < n ? h : n;
+}
+
+// read_row calls f(c, x[c]) for this thread's share of the row.
+template <typename T, typename F> __device__ __forceinline__ void read_row(const T* x, int n, F f) {
+    constexpr int N = Pack<T>::N;
+    const int head = head_len(x, n), nvec = (n - head) / N;
+    for (int c = threadIdx.x; c < head; c += blockDim.x) f(c, to_f32(x[c]));
+    for (int i = threadIdx.x; i < nvec; i += blockDim.x) {
+        Pack<T> p = load_pack(x + head + i * N);
+#pragma unroll
+        for (int k = 0; k < N; k++) f(head + i * N + k, to_f32(p.v[k]));
+    }
+    for (int c = head + nvec * N + threadIdx.x; c < n; c += blockDim.x) f(c, to_f32(x[c]));
+}
+
+// map_row replaces x[c] with g(c, x[c]) for this thread's share of the row.
+template <typename T, typename G> __device__ __forceinline__ void map_row(T* x, int n, G g) {
+    constexpr int N = Pack<T>::N;
+    const int head = head_len(x, n), nvec = (n - head) / N;
+    for (int c = threadIdx.x; c < head; c += blockDim.x) x[c] = from_f32<T>(g(c, to_f32(x[c])));
+    for (int i = threadIdx.x; i < nvec; i += blockDim.x) {
+        Pack<T> p = load_pack(x + head + i * N);
+#pragma unroll
+        for (int k = 0; k < N; k++) p.v[k] = from_f32<T>(g(head + i * N + k, to_f32(p.v[k])));
+        store_pack(x + head + i * N, p);
+    }
+    for (int c = head + nvec * N + threadIdx.x; c < n; c += blockDim.x) x[c] = from_f32<T>(g(c, to_f32(x[c])));
+}
+
 template <typename T>
 __device__ void ce_fwd(float* losses, T* logits, const int* targets, int rows, int vocab, float grad_scale, int write_grad) {
     __shared__ float sm[32], ss[32];
@@ -34,15 +72,14 @@ __device__ void ce_fwd(float* losses, T* logits, const int* targets, int rows, i
     const float xt = valid ? to_f32(x[tgt]) : 0.f;  // read before anyone overwrites it
 
     float m = -INFINITY, s = 0.f;
-    for (int c = threadIdx.x; c < vocab; c += blockDim.x) {
-        float v = to_f32(x[c]);
+    read_row(x, vocab, [&](int, float v) {
         if (v > m) {
             s = s * expf(m - v) + 1.f;
             m = v;
         } else {
             s += expf(v - m);
         }
-    }
+    });
     // Warp then block combination, fixed order.
 #pragma unroll
     for (int o = 16; o > 0; o >>= 1) {
@@ -66,10 +103,7 @@ __device__ void ce_fwd(float* losses, T* logits, const int* targets, int rows, i
     if (threadIdx.x == 0) losses[row] = valid ? lse - xt : NAN;
     if (!write_grad) return;
     const float k = grad_scale / rows;
-    for (int c = threadIdx.x; c < vocab; c += blockDim.x) {
-        float p = expf(to_f32(x[c]) - lse);
-        x[c] = from_f32<T>(k * (p - (c == tgt ? 1.f : 0.f)));
-    }
+    map_row(x, vocab, [&](int c, float v) { return k * (expf(v - lse) - (c == tgt ? 1.f : 0.f)); });
 }
 
 // ce_mean: one block; loss[0] = mean(losses), summed in float64 in a fixed order.
