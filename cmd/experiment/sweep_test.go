@@ -248,6 +248,6 @@ func TestSweepHelp(t *testing.T) {
 	out, _, err := runCmd("-h")
 	require.NoError(t, err)
 	assert.Contains(t, out, "usage: experiment [-grid")
-	assert.Contains(t, out, "tiny     anchors 3K")
+	assert.Contains(t, out, "tiny     anchors 1.8K, 3K, 5K, 7K, 9.5K; holdout 28K")
 	assert.Contains(t, out, "-anchors-only")
 }
