@@ -8,7 +8,8 @@ import (
 
 // allocator checks Alloc's buffers and the caching contract: freeing and
 // re-allocating the same dtypes and lengths (a training step) costs no new
-// system allocation, and LiveBytes counts exactly the buffers handed out.
+// system allocation, and LiveBytes counts the buffers handed out (at least
+// their size) and drops back when they are freed.
 func (s *suite) allocator(t *testing.T) {
 	if s.dev.Name() == "" {
 		t.Error("Name is empty")
@@ -37,7 +38,8 @@ func (s *suite) allocator(t *testing.T) {
 			bytes += int64(sz.n * sz.dt.Size())
 		}
 		st := s.dev.MemStats()
-		if got := st.LiveBytes - base.LiveBytes; got != bytes {
+		// A device may round sizes up; it may not count less than it gave.
+		if got := st.LiveBytes - base.LiveBytes; got < bytes {
 			t.Errorf("step %d: LiveBytes grew by %d for %d bytes of buffers", step, got, bytes)
 		}
 		if st.ReservedBytes < st.LiveBytes {
