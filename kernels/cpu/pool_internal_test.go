@@ -2,9 +2,11 @@ package cpu
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -46,4 +48,19 @@ func TestParallelForConcurrentCallers(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, int64(16*50*10000), total.Load())
+}
+
+// TestParallelForUsesHelpers checks that the work really is shared: eight
+// chunks that each sleep 20 ms finish well before the 160 ms one worker
+// would need. (Sleeping needs no CPU, so a busy machine does not make this
+// flaky.)
+func TestParallelForUsesHelpers(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs GOMAXPROCS ≥ 2")
+	}
+	start := time.Now()
+	parallelFor(8, 1<<20, 1, func(lo, hi int) {
+		time.Sleep(time.Duration(hi-lo) * 20 * time.Millisecond)
+	})
+	assert.Less(t, time.Since(start), 150*time.Millisecond)
 }
