@@ -132,3 +132,49 @@ func BenchmarkAdamW(b *testing.B) {
 	b.ReportMetric(7*4*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
 	clock.report(b, 7*4*n*float64(b.N)/1e9, "GB")
 }
+
+// BenchmarkGeLU times GeLU forward+backward on 8×256 tokens of 4·768
+// (GPT-2 small's FFN). Bytes: forward reads x and writes out; backward
+// reads x and dout and read-modify-writes dx: 6·4 bytes per element.
+func BenchmarkGeLU(b *testing.B) {
+	const n = 8 * 256 * 4 * 768
+	d := cpu.New()
+	x, out, dout, dx := benchBuf(b, d, n, 1), benchBuf(b, d, n, 0), benchBuf(b, d, n, 1), benchBuf(b, d, n, 0)
+	clock := startCPU()
+	for b.Loop() {
+		if err := d.GeLU(out, x); err != nil {
+			b.Fatal(err)
+		}
+		if err := d.GeLUBackward(dx, x, dout); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(6*4*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+	clock.report(b, 6*4*n*float64(b.N)/1e9, "GB")
+}
+
+// BenchmarkCrossEntropy times the fused loss and gradient on 8×256 rows of
+// a 50257-token vocabulary (GPT-2's). Bytes: the logits are read twice
+// (max, exponentials) and written once.
+func BenchmarkCrossEntropy(b *testing.B) {
+	const rows, vocab = 8 * 256, 50257
+	d := cpu.New()
+	logits, loss := benchBuf(b, d, rows*vocab, 1), benchBuf(b, d, 1, 0)
+	targets, err := d.Alloc(tensor.Int32, rows)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := d.Fill(targets, 7); err != nil {
+		b.Fatal(err)
+	}
+	clock := startCPU()
+	for b.Loop() {
+		// Overwriting the logits with their gradient each time changes the
+		// values, not the work.
+		if err := d.CrossEntropy(loss, logits, targets, rows, vocab, 1, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(3*4*rows*vocab*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+	clock.report(b, 3*4*rows*vocab*float64(b.N)/1e9, "GB")
+}
