@@ -41,10 +41,7 @@ func (d *Device) CrossEntropy(loss, logits, targets tensor.Buffer, rows, vocab i
 	parallelFor(rows, 4*vocab, 1, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			row := lg[r*vocab : (r+1)*vocab]
-			mx := float32(math.Inf(-1))
-			for _, v := range row {
-				mx = max(mx, v)
-			}
+			mx := rowMax(row)
 			xt := row[tg[r]]
 			var sum float64
 			if !writeGrad {
