@@ -227,3 +227,17 @@ func TestFormatDuration(t *testing.T) {
 		assert.Equal(t, want, FormatDuration(d))
 	}
 }
+
+func TestSweepRecordsDivergedRuns(t *testing.T) {
+	out, cache := t.TempDir(), t.TempDir()
+	c, log := sweepCfg(t, out, cache, nn.GeLU)
+	c.Grid.LR = 1e6 // every run blows up
+	rep, err := Sweep(context.Background(), c)
+	require.NoError(t, err, "a diverged run does not stop the sweep")
+	assert.Len(t, rep.Failed, 3, log.String())
+	assert.Empty(t, rep.Trained)
+	for name, s := range statuses(readResults(t, out)) {
+		assert.Equal(t, StatusDiverged, s, name)
+	}
+	assert.Contains(t, log.String(), "FAILED gelu-3K-s1 (diverged)")
+}
