@@ -105,7 +105,10 @@ func Sweep(ctx context.Context, c SweepConfig) (*SweepReport, error) {
 	fmt.Fprintf(s.out, "data: %s (%d training tokens, vocabulary %d)\n", ds.Dir, ds.Train.Len(), ds.Train.VocabSize())
 
 	s.rep.Results = Results{Grid: g.Name, Command: c.Command, Version: c.Version, Runs: make([]Result, len(specs))}
-	var todo []job
+	var (
+		todo       []job
+		mismatched []error
+	)
 	for i, spec := range specs {
 		rc, p, err := g.planRun(spec, ds.Train.VocabSize(), ds.Train.Len(), ds.Val.Len())
 		if err != nil {
@@ -115,9 +118,18 @@ func Sweep(ctx context.Context, c SweepConfig) (*SweepReport, error) {
 		rc.Out = filepath.Join(c.Out, spec.Name)
 		rc.CheckpointEvery, rc.CheckpointSteps = c.CheckpointEvery, c.CheckpointSteps
 		rc.Progress, rc.Logger = progress, c.Logger
-		if s.initial(i, spec, p, rc.Out) {
+		train, err := s.initial(i, spec, p, rc.Out)
+		if err != nil {
+			mismatched = append(mismatched, err)
+			continue
+		}
+		if train {
 			todo = append(todo, job{i: i, spec: spec, cfg: rc, plan: p})
 		}
+	}
+	if len(mismatched) > 0 {
+		return nil, fmt.Errorf("sweep: %s holds %d finished run(s) made with other settings, first %w; use another -out folder or remove them",
+			c.Out, len(mismatched), mismatched[0])
 	}
 	if err := s.writeResults(); err != nil {
 		return nil, err
@@ -203,40 +215,36 @@ func (s *sweeper) checkOldResults() {
 }
 
 // initial fills results entry i from the run's folder and says whether
-// the run still has to be trained.
-func (s *sweeper) initial(i int, spec RunSpec, p plan, dir string) bool {
+// the run still has to be trained. A finished run whose config.json does
+// not match this sweep's settings is an error: the folder belongs to
+// another sweep, and neither training over it nor analysing it would be
+// right.
+func (s *sweeper) initial(i int, spec RunSpec, p plan, dir string) (bool, error) {
 	entry := pendingResult(spec, p)
 	defer func() { s.rep.Results.Runs[i] = entry }()
 	res, ok, err := readResult(dir)
 	switch {
 	case err != nil:
 		s.warn(fmt.Sprintf("%v; the run resumes from its last checkpoint (or starts over) and rewrites it", err))
-		return true
+		return true, nil
 	case !ok:
-		return true
+		return true, nil
 	}
 	res.Name = spec.Name
+	entry = *res
 	if res.Status != StatusFinished {
-		entry = *res
-		return true
+		return true, nil
 	}
 	same, err := sameConfig(dir, p)
 	switch {
 	case err != nil:
-		entry = *res
-		entry.Status, entry.Error = StatusFailed, fmt.Sprintf("finished, but its settings cannot be checked: %v; remove %s to retrain it", err, dir)
+		return false, fmt.Errorf("%s finished, but its settings cannot be checked (%w); remove it to retrain it", dir, err)
 	case !same:
-		entry = *res
-		entry.Status, entry.Error = StatusFailed, fmt.Sprintf("%v: %s finished with other settings than this grid's; use another -out folder or remove it", ErrConfigChanged, dir)
-	default:
-		entry = *res
-		s.rep.Skipped = append(s.rep.Skipped, spec.Name)
-		fmt.Fprintf(s.out, "skip %s: finished before (val loss %.4f)\n", spec.Name, res.FinalLoss)
-		return false
+		return false, fmt.Errorf("%w: %s finished with other settings than this sweep's (grid, data, -tokens-per-param, ...)", ErrConfigChanged, dir)
 	}
-	s.rep.Failed = append(s.rep.Failed, spec.Name+": "+entry.Error)
-	fmt.Fprintf(s.out, "FAILED %s: %s\n", spec.Name, entry.Error)
-	return false
+	s.rep.Skipped = append(s.rep.Skipped, spec.Name)
+	fmt.Fprintf(s.out, "skip %s: finished before (val loss %.4f)\n", spec.Name, res.FinalLoss)
+	return false, nil
 }
 
 // train runs one job on dev and records its result. It returns an error

@@ -241,3 +241,21 @@ func TestSweepRecordsDivergedRuns(t *testing.T) {
 	}
 	assert.Contains(t, log.String(), "FAILED gelu-3K-s1 (diverged)")
 }
+
+func TestSweepRefusesFinishedRunsWithOtherSettings(t *testing.T) {
+	out, cache := t.TempDir(), t.TempDir()
+	c, _ := sweepCfg(t, out, cache, nn.GeLU)
+	c.Select.AnchorsOnly = true
+	_, err := Sweep(context.Background(), c)
+	require.NoError(t, err)
+	before := readResults(t, out)
+
+	c, log := sweepCfg(t, out, cache, nn.GeLU)
+	c.Select.TokensPerParam = 12 // other settings, same run names
+	_, err = Sweep(context.Background(), c)
+	require.ErrorIs(t, err, ErrConfigChanged)
+	assert.Contains(t, err.Error(), filepath.Join(out, "gelu-800-s1"))
+	assert.Contains(t, err.Error(), "use another -out folder")
+	assert.NotContains(t, log.String(), ": training", "nothing is trained")
+	assert.Equal(t, before, readResults(t, out), "results.json is left as it was")
+}
