@@ -64,7 +64,9 @@ type SweepReport struct {
 // per device at a time, and keeps Out/results.json up to date (rewritten
 // atomically after every run). Finished runs whose config.json matches
 // are skipped, interrupted ones resume from their checkpoint, and a run
-// that fails or diverges is reported and the sweep goes on.
+// that fails or diverges is reported and the sweep goes on. A finished
+// run made with other settings stops the sweep before any training, with
+// an error wrapping ErrConfigChanged: Out belongs to another sweep.
 //
 // Cancelling ctx checkpoints the runs in progress and returns an error
 // wrapping ctx's error; rerunning the same sweep resumes.
