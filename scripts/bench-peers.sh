@@ -68,7 +68,7 @@ model=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 blasver=$(dpkg-query -W -f='${Version}' libopenblas-dev 2>/dev/null || echo unknown)
 kernel=$(grep -m1 'micro-kernel' "$work/go.log" | sed 's/.*micro-kernel: //' || true)
 echo
-echo "SGEMM, C = A·B row-major, GFLOP/s (best of $ROUNDS alternating rounds), $THREADS threads"
+echo "SGEMM, C = A·B row-major, GFLOP/s (best of $ROUNDS alternating rounds), threads: $THREADS"
 echo "machine: $(nproc) CPUs, $model; $(go version | awk '{print $3}'); OpenBLAS $blasver; micro-kernel ${kernel:-?}; $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
