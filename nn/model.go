@@ -17,6 +17,8 @@ type Model struct {
 	Blocks   []Block
 	LNFW     *tensor.Tensor
 	LNFB     *tensor.Tensor
+	// Precision is the dtype the model computes in (f32 or bf16).
+	Precision Precision
 
 	params []Param
 }
@@ -25,11 +27,24 @@ type Model struct {
 // seed: weights normal(0, 0.02), the residual output projections
 // (attn.c_proj, mlp.c_proj) normal(0, 0.02/sqrt(2L)), LayerNorm gains 1
 // and biases 0. The same seed gives bit-identical weights everywhere.
+// The model computes in float32; NewWithPrecision picks bf16.
 func New(dev tensor.Device, cfg Config, seed uint64) (*Model, error) {
+	return NewWithPrecision(dev, cfg, seed, F32)
+}
+
+// NewWithPrecision is New in precision prec. In bf16 every parameter is a
+// BFloat16 working tensor (what the forward and backward passes read, and
+// whose gradient they write) plus a Float32 master copy (Param.Master)
+// holding the same float32 initial values that New draws; the optimizer
+// updates the master and rounds it into the working copy.
+func NewWithPrecision(dev tensor.Device, cfg Config, seed uint64, prec Precision) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{Config: cfg, Blocks: make([]Block, cfg.Layers)}
+	if _, err := ParsePrecision(string(prec)); err != nil {
+		return nil, fmt.Errorf("nn: %w", err)
+	}
+	m := &Model{Config: cfg, Blocks: make([]Block, cfg.Layers), Precision: prec}
 	rng := NewRNG(seed)
 	for _, s := range m.specs() {
 		n := 1
@@ -47,14 +62,26 @@ func New(dev tensor.Device, cfg Config, seed uint64) (*Model, error) {
 				host[i] = 1
 			}
 		}
-		t, err := tensor.FromFloat32(dev, host, s.shape...)
+		var master *tensor.Tensor
+		if prec == BF16 {
+			mt, err := tensor.FromFloat32(dev, host, s.shape...)
+			if err != nil {
+				m.Free()
+				return nil, fmt.Errorf("nn: allocate master weights of %s: %w", s.name, err)
+			}
+			master = mt
+		}
+		t, err := tensor.FromFloat32As(dev, prec.DType(), host, s.shape...)
 		if err != nil {
+			if master != nil {
+				master.Free()
+			}
 			m.Free()
 			return nil, fmt.Errorf("nn: allocate %s: %w", s.name, err)
 		}
 		t.SetRequiresGrad(true)
 		*s.target = t
-		m.params = append(m.params, Param{Name: s.name, T: t, Decay: s.decay, Embedding: s.embed})
+		m.params = append(m.params, Param{Name: s.name, T: t, Master: master, Decay: s.decay, Embedding: s.embed})
 	}
 	return m, nil
 }
@@ -63,10 +90,13 @@ func New(dev tensor.Device, cfg Config, seed uint64) (*Model, error) {
 // order. The sum of their sizes is Config.Params().Total.
 func (m *Model) Params() []Param { return m.params }
 
-// Free releases the parameters and their gradients.
+// Free releases the parameters, their gradients and master weights.
 func (m *Model) Free() {
 	for _, p := range m.params {
 		p.T.Free()
+		if p.Master != nil {
+			p.Master.Free()
+		}
 	}
 	m.params = nil
 }

@@ -12,7 +12,12 @@ import (
 // PyTorch's Linear layout [out, in].
 type Param struct {
 	Name string
-	T    *tensor.Tensor
+	// T is the working tensor the model computes with (Float32, or
+	// BFloat16 in bf16 precision); its Grad has the same dtype.
+	T *tensor.Tensor
+	// Master holds the Float32 master weights in bf16 precision (nil in
+	// f32, where T is its own master). Checkpoints store it.
+	Master *tensor.Tensor
 	// Decay marks the matrices of linear layers, the only parameters that
 	// get weight decay by default (not LayerNorm gains and biases, not the
 	// embeddings).

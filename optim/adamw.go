@@ -12,6 +12,10 @@ import (
 type Param struct {
 	Name string
 	T    *tensor.Tensor // its Grad holds the accumulated gradient
+	// Master, when set, holds T's Float32 master weights (mixed precision:
+	// T is then a BFloat16 working copy). The update is made on Master
+	// and rounded into T in the same pass.
+	Master *tensor.Tensor
 	// Decay marks tensors that get weight decay (linear-layer matrices).
 	Decay bool
 }
@@ -32,6 +36,8 @@ var ErrNonFinite = errors.New("non-finite gradient norm")
 // AdamW is Adam with decoupled weight decay (Loshchilov & Hutter) and
 // clipping by the global gradient norm. The moments are float32 tensors on
 // the parameters' device; the update is the device's fused AdamW kernel.
+// Parameters with a Master are updated in float32 on the master, which
+// the kernel then casts into the (bf16) working tensor.
 type AdamW struct {
 	Hyper
 	dev    tensor.Device
@@ -50,6 +56,11 @@ func NewAdamW(dev tensor.Device, params []Param, h Hyper) (*AdamW, error) {
 		return nil, fmt.Errorf("optim: eps %g, weight decay %g, clip %g: want eps > 0 and the others ≥ 0", h.Eps, h.WeightDecay, h.ClipNorm)
 	}
 	o := &AdamW{Hyper: h, dev: dev, params: params}
+	for _, p := range params {
+		if p.Master != nil && (p.Master.DType() != tensor.Float32 || p.Master.Len() != p.T.Len()) {
+			return nil, fmt.Errorf("optim: master weights of %s: %s %v for a parameter of shape %v: want Float32 of the same size", p.Name, p.Master.DType(), p.Master.Shape(), p.T.Shape())
+		}
+	}
 	for _, p := range params {
 		m, err := tensor.New(dev, tensor.Float32, p.T.Shape()...)
 		if err != nil {
@@ -130,9 +141,37 @@ func (o *AdamW) Step(lr float64) (float64, error) {
 			LR: float32(lr), Beta1: float32(o.Beta1), Beta2: float32(o.Beta2), Eps: float32(o.Eps),
 			WeightDecay: float32(wd), Step: o.step, GradScale: float32(scale),
 		}
-		if err := o.dev.AdamW(hp, p.T.Buffer(), p.T.Grad.Buffer(), o.m[i].Buffer(), o.v[i].Buffer(), nil); err != nil {
+		var master tensor.Buffer
+		if p.Master != nil {
+			master = p.Master.Buffer()
+		}
+		if err := o.dev.AdamW(hp, p.T.Buffer(), p.T.Grad.Buffer(), o.m[i].Buffer(), o.v[i].Buffer(), master); err != nil {
 			return norm, fmt.Errorf("optim: AdamW update of %s: %w", p.Name, err)
 		}
 	}
 	return norm, nil
+}
+
+// SyncWorking copies every master into its working tensor (rounding to
+// the working dtype): call it after writing the masters, e.g. when
+// resuming from a checkpoint. Parameters without a master are left alone.
+func (o *AdamW) SyncWorking() error {
+	for _, p := range o.params {
+		if p.Master == nil {
+			continue
+		}
+		if err := o.dev.Copy(p.T.Buffer(), p.Master.Buffer()); err != nil {
+			return fmt.Errorf("optim: copy master weights of %s into its working copy: %w", p.Name, err)
+		}
+	}
+	return nil
+}
+
+// Weights returns the tensor holding parameter i's authoritative weights:
+// its float32 master when it has one, else the parameter itself.
+func (p Param) Weights() *tensor.Tensor {
+	if p.Master != nil {
+		return p.Master
+	}
+	return p.T
 }
