@@ -2,6 +2,7 @@ package fit
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"runtime"
 	"runtime/debug"
@@ -27,15 +28,39 @@ func NewMeta(command string) Meta {
 	m := Meta{Command: command, GoVersion: runtime.Version(), ModuleVersion: "unknown",
 		Date: time.Now().UTC().Format(time.RFC3339)}
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		m.ModuleVersion = bi.Main.Path + " " + bi.Main.Version
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				m.ModuleVersion += " (" + s.Value + ")"
-			}
-		}
+		m.ModuleVersion = bi.Main.Path + " " + ModuleVersion()
 	}
 	m.GitDescribe = gitDescribe()
 	return m
+}
+
+// ModuleVersion is the main module's version, followed by its VCS revision
+// when the binary was built with one, or "unknown".
+func ModuleVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" {
+			v += " (" + s.Value + ")"
+		}
+	}
+	return v
+}
+
+// CommandLine renders a command as typed, quoting the arguments a shell
+// would need quoted, for the provenance line of a report.
+func CommandLine(name string, args []string) string {
+	parts := []string{name}
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\"'$\\") {
+			a = fmt.Sprintf("%q", a)
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
 }
 
 // gitDescribe is `git describe --always --dirty` in the working directory,

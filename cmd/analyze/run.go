@@ -96,21 +96,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // oneLine keeps an error message on a single line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// commandLine is the exact command as typed, quoted where needed.
-func commandLine(args []string) string {
-	parts := []string{"analyze"}
-	for _, a := range args {
-		if a == "" || strings.ContainsAny(a, " \t\"'$\\") {
-			a = fmt.Sprintf("%q", a)
-		}
-		parts = append(parts, a)
-	}
-	return strings.Join(parts, " ")
-}
-
 func analyzeSweep(ctx context.Context, c config, args []string, stdout io.Writer) error {
 	opts := fit.Options{VerdictForm: c.verdictForm, Boot: fit.BootOptions{Resamples: c.boot, Seed: c.seed}}
-	a, err := results.Report(ctx, c.results, opts, commandLine(args))
+	a, err := results.Report(ctx, c.results, opts, fit.CommandLine("analyze", args))
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -169,7 +168,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Grid:   g,
 		Select: experiment.GridOptions{Activations: acts, Seeds: f.seeds, TokensPerParam: f.tpp, AnchorsOnly: f.anchorsOnly},
 		Data:   f.data, CacheDir: f.cache, Out: out, Devices: devs,
-		Command: commandLine(args), Version: moduleVersion(),
+		Command: fit.CommandLine("experiment", args), Version: fit.ModuleVersion(),
 		CheckpointEvery: f.ckptEvery, CheckpointSteps: f.ckptSteps,
 		Log:    stdout,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
@@ -246,31 +245,4 @@ func dryRun(ctx context.Context, cfg experiment.SweepConfig, stdout io.Writer) e
 		return err
 	}
 	return experiment.WriteDryRun(stdout, rows, len(cfg.Devices))
-}
-
-// commandLine is the exact command, quoted where needed.
-func commandLine(args []string) string {
-	parts := []string{"experiment"}
-	for _, a := range args {
-		if a == "" || strings.ContainsAny(a, " \t\"'$\\") {
-			a = fmt.Sprintf("%q", a)
-		}
-		parts = append(parts, a)
-	}
-	return strings.Join(parts, " ")
-}
-
-// moduleVersion is the main module's version and VCS revision.
-func moduleVersion() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	v := bi.Main.Version
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" {
-			v += " (" + s.Value + ")"
-		}
-	}
-	return v
 }
