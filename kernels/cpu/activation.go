@@ -48,17 +48,7 @@ func (d *Device) GeLU(out, x tensor.Buffer) error {
 		return err
 	}
 	parallelFor(len(o), 16, 1024, func(lo, hi int) {
-		var t [sigChunk]float32
-		for c := lo; c < hi; c += sigChunk {
-			x, sg := xs[c:min(c+sigChunk, hi)], t[:min(sigChunk, hi-c)]
-			for i, v := range x {
-				sg[i] = 2 * geluK * (v + geluC*v*v*v)
-			}
-			sigmoids(sg, sg)
-			for i, v := range x {
-				o[c+i] = v * sg[i]
-			}
-		}
+		geluRange(o[lo:hi], xs[lo:hi])
 	})
 	return nil
 }
@@ -80,18 +70,7 @@ func (d *Device) GeLUBackward(dx, x, dout tensor.Buffer) error {
 		return err
 	}
 	parallelFor(len(g), 16, 1024, func(lo, hi int) {
-		var t [sigChunk]float32
-		for c := lo; c < hi; c += sigChunk {
-			x, sg := xs[c:min(c+sigChunk, hi)], t[:min(sigChunk, hi-c)]
-			for i, v := range x {
-				sg[i] = 2 * geluK * (v + geluC*v*v*v)
-			}
-			sigmoids(sg, sg)
-			for i, v := range x {
-				s, du := sg[i], geluK*(1+3*geluC*v*v)
-				g[c+i] += do[c+i] * (s + v*2*s*(1-s)*du)
-			}
-		}
+		geluBackwardRange(g[lo:hi], xs[lo:hi], do[lo:hi])
 	})
 	return nil
 }
@@ -119,17 +98,8 @@ func (d *Device) SwiGLU(out, x tensor.Buffer, rows, hidden int) error {
 		return err
 	}
 	parallelFor(rows, 8*hidden, 1, func(lo, hi int) {
-		var t [sigChunk]float32
 		for r := lo; r < hi; r++ {
-			for c := 0; c < hidden; c += sigChunk {
-				n := min(sigChunk, hidden-c)
-				gate, up, or := xs[2*r*hidden+c:][:n], xs[(2*r+1)*hidden+c:][:n], o[r*hidden+c:][:n]
-				sg := t[:n]
-				sigmoids(sg, gate)
-				for j, a := range gate {
-					or[j] = a * sg[j] * up[j]
-				}
-			}
+			swigluRange(o[r*hidden:(r+1)*hidden], xs[2*r*hidden:(2*r+1)*hidden], xs[(2*r+1)*hidden:(2*r+2)*hidden])
 		}
 	})
 	return nil
@@ -147,20 +117,71 @@ func (d *Device) SwiGLUBackward(dx, x, dout tensor.Buffer, rows, hidden int) err
 		return err
 	}
 	parallelFor(rows, 8*hidden, 1, func(lo, hi int) {
-		var t [sigChunk]float32
 		for r := lo; r < hi; r++ {
-			for c := 0; c < hidden; c += sigChunk {
-				n := min(sigChunk, hidden-c)
-				a0, b0 := 2*r*hidden+c, (2*r+1)*hidden+c
-				sg := t[:n]
-				sigmoids(sg, xs[a0:a0+n])
-				for j, s := range sg {
-					a, b, dy := xs[a0+j], xs[b0+j], do[r*hidden+c+j]
-					g[a0+j] += dy * b * s * (1 + a*(1-s))
-					g[b0+j] += dy * a * s
-				}
-			}
+			a0, b0 := 2*r*hidden, (2*r+1)*hidden
+			swigluBackwardRange(g[a0:b0], g[b0:b0+hidden], xs[a0:b0], xs[b0:b0+hidden], do[r*hidden:(r+1)*hidden])
 		}
 	})
 	return nil
+}
+
+// geluGo sets o[i] = x[i]·σ(2u(x[i])) in chunks of sigChunk.
+func geluGo(o, xs []float32) {
+	var t [sigChunk]float32
+	for c := 0; c < len(xs); c += sigChunk {
+		x, sg := xs[c:min(c+sigChunk, len(xs))], t[:min(sigChunk, len(xs)-c)]
+		for i, v := range x {
+			sg[i] = 2 * geluK * (v + geluC*v*v*v)
+		}
+		sigmoids(sg, sg)
+		for i, v := range x {
+			o[c+i] = v * sg[i]
+		}
+	}
+}
+
+// geluBackwardGo accumulates g[i] += dout[i]·GeLU'(x[i]) in chunks of sigChunk.
+func geluBackwardGo(g, xs, do []float32) {
+	var t [sigChunk]float32
+	for c := 0; c < len(xs); c += sigChunk {
+		x, sg := xs[c:min(c+sigChunk, len(xs))], t[:min(sigChunk, len(xs)-c)]
+		for i, v := range x {
+			sg[i] = 2 * geluK * (v + geluC*v*v*v)
+		}
+		sigmoids(sg, sg)
+		for i, v := range x {
+			s, du := sg[i], geluK*(1+3*geluC*v*v)
+			g[c+i] += do[c+i] * (s + v*2*s*(1-s)*du)
+		}
+	}
+}
+
+// swigluGo sets o[j] = SiLU(gate[j])·up[j] in chunks of sigChunk.
+func swigluGo(o, gate, up []float32) {
+	var t [sigChunk]float32
+	for c := 0; c < len(gate); c += sigChunk {
+		n := min(sigChunk, len(gate)-c)
+		g, u, or := gate[c:c+n], up[c:c+n], o[c:c+n]
+		sg := t[:n]
+		sigmoids(sg, g)
+		for j, a := range g {
+			or[j] = a * sg[j] * u[j]
+		}
+	}
+}
+
+// swigluBackwardGo accumulates da += dout·b·σ(a)·(1+a·(1−σ(a))) and
+// db += dout·SiLU(a) for a = gate, b = up, in chunks of sigChunk.
+func swigluBackwardGo(da, db, gate, up, dout []float32) {
+	var t [sigChunk]float32
+	for c := 0; c < len(gate); c += sigChunk {
+		n := min(sigChunk, len(gate)-c)
+		sg := t[:n]
+		sigmoids(sg, gate[c:c+n])
+		for j, s := range sg {
+			a, b, dy := gate[c+j], up[c+j], dout[c+j]
+			da[c+j] += dy * b * s * (1 + a*(1-s))
+			db[c+j] += dy * a * s
+		}
+	}
 }
