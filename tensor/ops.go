@@ -48,10 +48,9 @@ func (g *Graph) MatMul(a, b *Tensor, transA, transB bool) (*Tensor, error) {
 		return nil, fmt.Errorf("tensor: MatMul: dtypes %s and %s: want the same float dtype", a.DType(), b.DType())
 	}
 	ra, rb := len(a.shape), len(b.shape)
-	var batch int
+	batch := 0 // 2-D
 	switch {
 	case ra == 2 && rb == 2:
-		batch = 1
 	case ra == 3 && rb == 3:
 		if a.shape[0] != b.shape[0] {
 			return nil, shapeErr(op, "batch sizes differ: a %v, b %v", a.shape, b.shape)
@@ -60,7 +59,7 @@ func (g *Graph) MatMul(a, b *Tensor, transA, transB bool) (*Tensor, error) {
 	case ra == 3 && rb == 2 && !transA:
 		// Fold the batch into the rows: one 2-D product with the shared b.
 		flat := &Tensor{shape: []int{a.shape[0] * a.shape[1], a.shape[2]}, buf: a.buf, dev: a.dev, requiresGrad: a.requiresGrad, graph: a.graph}
-		out, err := g.matmul2(flat, b, a, transA, transB)
+		out, err := g.matmul(flat, b, a, 0, transA, transB)
 		if err != nil {
 			return nil, err
 		}
@@ -69,10 +68,7 @@ func (g *Graph) MatMul(a, b *Tensor, transA, transB bool) (*Tensor, error) {
 	default:
 		return nil, shapeErr(op, "unsupported ranks: a %v (transA=%v), b %v", a.shape, transA, b.shape)
 	}
-	if batch == 1 && ra == 2 {
-		return g.matmul2(a, b, a, transA, transB)
-	}
-	return g.matmulBatched(a, b, batch, transA, transB)
+	return g.matmul(a, b, a, batch, transA, transB)
 }
 
 // Linear returns x·wᵀ for x of shape [..., in] and a weight w of shape
@@ -88,7 +84,7 @@ func (g *Graph) Linear(x, w *Tensor) (*Tensor, error) {
 	in := w.shape[1]
 	rows := x.Len() / in
 	flat := &Tensor{shape: []int{rows, in}, buf: x.buf, dev: x.dev, requiresGrad: x.requiresGrad, graph: x.graph}
-	out, err := g.matmul2(flat, w, x, false, true)
+	out, err := g.matmul(flat, w, x, 0, false, true)
 	if err != nil {
 		return nil, err
 	}
@@ -105,49 +101,32 @@ func dims2(shape []int, trans bool) (int, int) {
 	return r, c
 }
 
-// matmul2 multiplies 2-D a and b. gradTarget is the tensor whose gradient
-// receives dA (a itself, or the tensor a is a reshaped view of).
-func (g *Graph) matmul2(a, b, gradTarget *Tensor, transA, transB bool) (*Tensor, error) {
+// matmul multiplies a and b, 2-D (batch 0) or batched [batch, ·, ·] with
+// the same batch in both. gradTarget is the tensor whose gradient receives
+// dA (a itself, or the tensor a is a reshaped view of).
+func (g *Graph) matmul(a, b, gradTarget *Tensor, batch int, transA, transB bool) (*Tensor, error) {
 	const op = "MatMul"
 	m, k := dims2(a.shape, transA)
 	k2, n := dims2(b.shape, transB)
 	if k != k2 {
 		return nil, shapeErr(op, "inner dimensions differ: op(a) is %dx%d (a %v, transA=%v), op(b) is %dx%d (b %v, transB=%v)", m, k, a.shape, transA, k2, n, b.shape, transB)
 	}
-	out, err := g.newOutput(op, a.DType(), []int{m, n})
+	shape := []int{m, n}
+	s := MatMulShape{Batch: 1, M: m, N: n, K: k, TransA: transA, TransB: transB}
+	if batch > 0 {
+		shape = []int{batch, m, n}
+		s.Batch, s.StrideA, s.StrideB, s.StrideC = batch, m*k, k*n, m*n
+	}
+	out, err := g.newOutput(op, a.DType(), shape)
 	if err != nil {
 		return nil, err
 	}
-	s := MatMulShape{Batch: 1, M: m, N: n, K: k, TransA: transA, TransB: transB}
 	if err := g.dev.MatMul(out.buf, a.buf, b.buf, s); err != nil {
 		return nil, devErr(op, g.dev, err)
 	}
 	if g.needsGrad(gradTarget, b) {
 		g.record(op, out, func(*Tensor) error {
 			return g.matmulBackward(out, a, b, gradTarget, s)
-		})
-	}
-	return out, nil
-}
-
-func (g *Graph) matmulBatched(a, b *Tensor, batch int, transA, transB bool) (*Tensor, error) {
-	const op = "MatMul"
-	m, k := dims2(a.shape, transA)
-	k2, n := dims2(b.shape, transB)
-	if k != k2 {
-		return nil, shapeErr(op, "inner dimensions differ: a %v (transA=%v), b %v (transB=%v)", a.shape, transA, b.shape, transB)
-	}
-	out, err := g.newOutput(op, a.DType(), []int{batch, m, n})
-	if err != nil {
-		return nil, err
-	}
-	s := MatMulShape{Batch: batch, M: m, N: n, K: k, TransA: transA, TransB: transB, StrideA: m * k, StrideB: k * n, StrideC: m * n}
-	if err := g.dev.MatMul(out.buf, a.buf, b.buf, s); err != nil {
-		return nil, devErr(op, g.dev, err)
-	}
-	if g.needsGrad(a, b) {
-		g.record(op, out, func(*Tensor) error {
-			return g.matmulBackward(out, a, b, a, s)
 		})
 	}
 	return out, nil
