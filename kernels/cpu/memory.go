@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/empirical-scaling/harness/tensor"
 )
@@ -80,12 +81,7 @@ func (d *Device) Fill(dst tensor.Buffer, v float32) error {
 	}
 	switch b.dt {
 	case tensor.Float32:
-		parallelFor(b.n, 1, minParallel, func(lo, hi int) {
-			s := b.f32[lo:hi]
-			for i := range s {
-				s[i] = v
-			}
-		})
+		parallelFor(b.n, 1, minParallel, func(lo, hi int) { fill32(b.f32[lo:hi], v) })
 	case tensor.BFloat16:
 		h := toBF16(v)
 		for i := range b.bf16 {
@@ -179,4 +175,20 @@ func (d *Device) Accumulate(dst, src tensor.Buffer, alpha float32) error {
 		}
 	})
 	return nil
+}
+
+// fill32 sets every element of s to v: +0 through clear (the runtime's
+// vectorised memclr), anything else by doubling copies of a filled prefix.
+func fill32(s []float32, v float32) {
+	if len(s) == 0 {
+		return
+	}
+	if math.Float32bits(v) == 0 {
+		clear(s)
+		return
+	}
+	s[0] = v
+	for n := 1; n < len(s); n *= 2 {
+		copy(s[n:], s[:n])
+	}
 }
