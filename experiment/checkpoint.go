@@ -93,7 +93,7 @@ func saveCheckpoint(out string, params []optim.Param, opt *optim.AdamW, st ckptS
 	weights := make([]NamedTensor, 0, len(params))
 	moments := make([]NamedTensor, 0, 2*len(params))
 	for i, p := range params {
-		w, err := hostTensor(p.Name, p.T)
+		w, err := hostTensor(p.Name, p.Weights()) // fp32 master weights in mixed precision
 		if err != nil {
 			return err
 		}
@@ -199,7 +199,8 @@ func latestCheckpoint(out string) (ckptState, string, bool, error) {
 }
 
 // loadCheckpoint copies a checkpoint's weights and moments into params
-// and opt, checking that every tensor is present with the right shape.
+// and opt (into the fp32 masters, then rounded into the bf16 working
+// copies, in mixed precision), checking that every tensor is present with the right shape.
 func loadCheckpoint(dir string, st ckptState, params []optim.Param, opt *optim.AdamW) error {
 	weights, _, err := ReadSafetensors(filepath.Join(dir, st.ModelFile))
 	if err != nil {
@@ -228,7 +229,7 @@ func loadCheckpoint(dir string, st ckptState, params []optim.Param, opt *optim.A
 	}
 	for i, p := range params {
 		m, v := opt.Moments(i)
-		if err := set(p.Name, p.T); err != nil {
+		if err := set(p.Name, p.Weights()); err != nil {
 			return err
 		}
 		if err := set(p.Name+".exp_avg", m); err != nil {
@@ -237,6 +238,9 @@ func loadCheckpoint(dir string, st ckptState, params []optim.Param, opt *optim.A
 		if err := set(p.Name+".exp_avg_sq", v); err != nil {
 			return err
 		}
+	}
+	if err := opt.SyncWorking(); err != nil {
+		return fmt.Errorf("resume from %s: %w", dir, err)
 	}
 	opt.SetSteps(st.OptSteps)
 	return nil

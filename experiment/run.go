@@ -121,6 +121,14 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 		return nil, fmt.Errorf("run: %w", err)
 	}
 	r.p.Device = c.Device.Name()
+	prec, err := nn.Resolve(c.Precision, c.Device)
+	if err != nil {
+		r.close()
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	if prec == nn.BF16 {
+		r.p.Precision = string(prec)
+	}
 	if err := r.writeConfig(); err != nil {
 		r.close()
 		return nil, err
@@ -137,12 +145,12 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 		fmt.Fprint(c.Announce, r.p.describe())
 	}
 
-	if r.model, err = nn.New(r.dev, m, c.Seed); err != nil {
+	if r.model, err = nn.NewWithPrecision(r.dev, m, c.Seed, prec); err != nil {
 		r.close()
 		return nil, fmt.Errorf("run: %w", err)
 	}
 	for _, q := range r.model.Params() {
-		r.params = append(r.params, optim.Param{Name: q.Name, T: q.T, Decay: q.Decay || (c.DecayEmbeddings && q.Embedding)})
+		r.params = append(r.params, optim.Param{Name: q.Name, T: q.T, Master: q.Master, Decay: q.Decay || (c.DecayEmbeddings && q.Embedding)})
 	}
 	if r.opt, err = optim.NewAdamW(r.dev, r.params, r.p.Hyper); err != nil {
 		r.close()
@@ -479,7 +487,7 @@ func (r *runner) checkpoint() error {
 	r.lastCkpt = time.Now()
 	bufs := make([]tensor.Buffer, len(r.params))
 	for i, p := range r.params {
-		bufs[i] = p.T.Buffer()
+		bufs[i] = p.Weights().Buffer()
 	}
 	ss, err := r.dev.SumSquares(bufs)
 	if err != nil {

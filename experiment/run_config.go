@@ -23,6 +23,10 @@ type RunConfig struct {
 	Shape      *nn.Config    // explicit model shape; overrides Params (vocab and context are filled in)
 	Activation nn.Activation // gelu or swiglu
 	Seed       uint64        // model init and batch order
+	// Precision is "auto" (or ""), "f32" or "bf16": auto trains in bf16
+	// (fp32 master weights and moments) on a device that computes in
+	// bfloat16 (CUDA) and in f32 elsewhere (CPU); bf16 on the CPU is an error.
+	Precision string
 
 	// Data: Data names the source for data.Prepare ("synthetic",
 	// "tinystories" or a path); Train and Val, when set, are used instead.
@@ -102,6 +106,9 @@ type plan struct {
 	EvalTokens      int64          `json:"eval_tokens"`
 	FinalEvalTokens int64          `json:"final_eval_tokens"`
 	Device          string         `json:"device"`
+	// Precision is "bf16" for mixed-precision runs and empty for f32 (so
+	// an f32 run's config.json is the same as before precisions existed).
+	Precision string `json:"precision,omitempty"`
 }
 
 // resolve fills the defaults and checks the combination.

@@ -123,6 +123,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&c.DecayEmbeddings, "decay-embeddings", false, "also apply weight decay to the embeddings")
 	fs.StringVar(&seed, "seed", "1", "seed of the initial weights and the batch order")
 	fs.StringVar(&o.device, "device", "auto", "cpu, cuda or auto (cuda when available)")
+	fs.StringVar(&c.Precision, "precision", "auto", "f32, bf16 (mixed precision: bf16 compute, fp32 master weights; CUDA only) or auto (bf16 on CUDA, f32 on CPU)")
 	fs.IntVar(&c.EvalEvery, "eval-every", 0, "steps between validation evaluations (default: 10 per run)")
 	fs.Var(&evalTokens, "eval-tokens", "validation tokens scored by the evaluations during the run (default 16384)")
 	fs.Var(&finalEvalTokens, "final-eval-tokens", "validation tokens scored by the final evaluation, the run's result (default 262144, capped by the validation set)")
@@ -213,6 +214,11 @@ func validate(o *options, act string) error {
 	case "cpu", "cuda", "auto":
 	default:
 		return fmt.Errorf("-device %q: want cpu, cuda or auto", o.device)
+	}
+	if c.Precision != "auto" {
+		if _, err := nn.ParsePrecision(c.Precision); err != nil {
+			return fmt.Errorf("-precision: %w (or auto)", err)
+		}
 	}
 	return nil
 }

@@ -42,6 +42,8 @@ func TestBadFlagsEndWithOneLine(t *testing.T) {
 		{"unwritable DIR", with("-out", filepath.Join(readOnly, "run")), "ro", exitFailed},
 		{"DIR under a file", with("-out", filepath.Join(aFile, "run")), "not a directory", exitFailed},
 		{"cuda without a GPU", with("-device", "cuda", "-out", dir), "-device cuda", exitUsage},
+		{"unknown precision", with("-precision", "fp8", "-out", dir), "unknown precision", exitUsage},
+		{"bf16 on the CPU", with("-device", "cpu", "-precision", "bf16", "-out", dir), "-precision: nn: precision bf16 needs a device that computes in bfloat16", exitUsage},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

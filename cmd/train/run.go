@@ -13,6 +13,7 @@ import (
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/kernels/cpu"
 	"github.com/empirical-scaling/harness/kernels/cuda"
+	"github.com/empirical-scaling/harness/nn"
 	"github.com/empirical-scaling/harness/tensor"
 )
 
@@ -45,6 +46,12 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	c := o.cfg
 	c.Device = dev
+	prec, err := nn.Resolve(c.Precision, dev)
+	if err != nil {
+		oneLine(stderr, fmt.Errorf("-precision: %w", err))
+		return exitUsage
+	}
+	c.Precision = string(prec)
 	c.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	c.Announce = stdout
 	if !o.quiet {
