@@ -124,10 +124,10 @@ func (d *Device) Attention(out, lse, qkv tensor.Buffer, s tensor.AttentionShape)
 	return nil
 }
 
-// rowMax is the largest element of a non-empty x, over four independent
+// rowMaxGo is the largest element of a non-empty x, over four independent
 // comparisons (NaN elements are skipped; they reach the output through
-// the exponentials anyway).
-func rowMax(x []float32) float32 {
+// the exponentials anyway). rowMax is this or a vector version of it.
+func rowMaxGo(x []float32) float32 {
 	m0, m1, m2, m3 := x[0], x[0], x[0], x[0]
 	i := 0
 	for ; i+4 <= len(x); i += 4 {

@@ -1,0 +1,35 @@
+package cpu
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestRowMaxMatchesGo(t *testing.T) {
+	nan := float32(math.NaN())
+	for _, n := range []int{1, 5, 63, 64, 65, 100, 4099} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32((i*7919)%1013) - 500
+		}
+		cases := map[string][]float32{"plain": x}
+		for _, at := range []int{0, n / 2, n - 1} {
+			y := append([]float32(nil), x...)
+			y[at] = 1000 // the maximum anywhere, the tail included
+			cases["max"] = y
+			z := append([]float32(nil), x...)
+			z[at] = nan
+			cases["nan"] = z
+			for name, c := range cases {
+				want, got := rowMaxGo(c), rowMax(c)
+				if math.IsNaN(float64(want)) {
+					assert.True(t, math.IsNaN(float64(got)), "%s n=%d at=%d", name, n, at)
+					continue
+				}
+				assert.Equal(t, want, got, "%s n=%d at=%d", name, n, at)
+			}
+		}
+	}
+}
