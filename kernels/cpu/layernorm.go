@@ -47,9 +47,7 @@ func (d *Device) LayerNorm(out, mean, rstd, x, w, b tensor.Buffer, rows, cols in
 			xr, or := xs[r*cols:(r+1)*cols], o[r*cols:(r+1)*cols]
 			m := float32(rowSum(xr) / float64(cols))
 			s := float32(1 / math.Sqrt(rowSqDev(xr, m)/float64(cols)+lnEps))
-			for j, v := range xr {
-				or[j] = (v-m)*s*ws[j] + bs[j]
-			}
+			lnApply(or, xr, ws, bs, m, s)
 			mu[r], rs[r] = m, s
 		}
 	})
@@ -105,10 +103,7 @@ func (d *Device) LayerNormBackward(dx, dw, db, dout, x, w, mean, rstd tensor.Buf
 				sg, sgx := rowGradSums(dr, ws, xr, m)
 				sg /= float32(cols)
 				sgx *= s / float32(cols)
-				for j, v := range xr {
-					xh := (v - m) * s
-					gr[j] += s * (dr[j]*ws[j] - sg - xh*sgx)
-				}
+				lnDx(gr, dr, ws, xr, m, s, sg, sgx)
 			}
 		})
 	}
@@ -126,11 +121,7 @@ func (d *Device) LayerNormBackward(dx, dw, db, dout, x, w, mean, rstd tensor.Buf
 			clear(ab)
 			for r := range rows {
 				xr, dr := xs[r*cols+c0:r*cols+c1], do[r*cols+c0:r*cols+c1]
-				m, s := mu[r], rs[r]
-				for j, v := range xr {
-					aw[j] += float64(dr[j] * (v - m) * s)
-					ab[j] += float64(dr[j])
-				}
+				lnGradAcc(aw, ab, xr, dr, mu[r], rs[r])
 			}
 			for j := range aw {
 				if gw != nil {
@@ -145,10 +136,10 @@ func (d *Device) LayerNormBackward(dx, dw, db, dout, x, w, mean, rstd tensor.Buf
 	return nil
 }
 
-// rowSum is Σx in float64 (a float32 running sum of a row with a large
+// rowSumGo is Σx in float64 (a float32 running sum of a row with a large
 // mean loses ~sqrt(cols) roundings of the sum's size), over four
 // accumulators so the adds do not wait on each other.
-func rowSum(x []float32) float64 {
+func rowSumGo(x []float32) float64 {
 	var a0, a1, a2, a3 float64
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
@@ -163,8 +154,8 @@ func rowSum(x []float32) float64 {
 	return (a0 + a1) + (a2 + a3)
 }
 
-// rowSqDev is Σ(x−m)² in float64, over four accumulators.
-func rowSqDev(x []float32, m float32) float64 {
+// rowSqDevGo is Σ(x−m)² in float64, over four accumulators.
+func rowSqDevGo(x []float32, m float32) float64 {
 	var a0, a1, a2, a3 float64
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
@@ -181,9 +172,9 @@ func rowSqDev(x []float32, m float32) float64 {
 	return (a0 + a1) + (a2 + a3)
 }
 
-// rowGradSums returns Σ g and Σ g·(x−m) for g = dout·w, in float32 over
+// rowGradSumsGo returns Σ g and Σ g·(x−m) for g = dout·w, in float32 over
 // two accumulators each.
-func rowGradSums(dout, w, x []float32, m float32) (float32, float32) {
+func rowGradSumsGo(dout, w, x []float32, m float32) (float32, float32) {
 	var s0, s1, t0, t1 float32
 	i := 0
 	for ; i+2 <= len(x); i += 2 {
@@ -199,4 +190,27 @@ func rowGradSums(dout, w, x []float32, m float32) (float32, float32) {
 		t0 += g * (x[i] - m)
 	}
 	return s0 + s1, t0 + t1
+}
+
+// lnApplyGo sets o = (x−m)·s·w + b.
+func lnApplyGo(o, x, w, b []float32, m, s float32) {
+	for j, v := range x {
+		o[j] = (v-m)*s*w[j] + b[j]
+	}
+}
+
+// lnDxGo accumulates gx += s·(dout·w − sg − x̂·sgx), x̂ = (x−m)·s.
+func lnDxGo(gx, dout, w, x []float32, m, s, sg, sgx float32) {
+	for j, v := range x {
+		xh := (v - m) * s
+		gx[j] += s * (dout[j]*w[j] - sg - xh*sgx)
+	}
+}
+
+// lnGradAccGo accumulates aw += dout·(x−m)·s and ab += dout in float64.
+func lnGradAccGo(aw, ab []float64, x, dout []float32, m, s float32) {
+	for j, v := range x {
+		aw[j] += float64(dout[j] * (v - m) * s)
+		ab[j] += float64(dout[j])
+	}
 }
