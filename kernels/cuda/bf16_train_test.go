@@ -61,8 +61,8 @@ func trainSteps(t *testing.T, dev tensor.Device, m *nn.Model, ids, tg []int32, b
 // A tiny GPT trained in bf16 mixed precision on the emulated CUDA device
 // (every kernel's own source, flash attention included, run through the
 // real launch path) follows the CPU float32 loss curve within bf16LossTol,
-// and its attention went through the flash kernels in bf16, its GEMMs and
-// the classifier ran in bf16 and AdamW took the master-weight kernel.
+// and its attention went through the flash kernels in bf16, its GEMMs, the
+// classifier and the gradient norm ran in bf16 and AdamW got the masters.
 func TestBF16TrainingOnEmulator(t *testing.T) {
 	if flashDisabled {
 		t.Skip("CUDA_HARNESS_NO_FLASH=1: the flash kernels are off")
@@ -114,6 +114,7 @@ func TestBF16TrainingOnEmulator(t *testing.T) {
 	assert.Positive(t, counts["gemm_bf16"], "bf16 GEMMs: %v", counts)
 	assert.Zero(t, counts["gemm_f32"], "no f32 GEMM: %v", counts)
 	assert.Positive(t, counts["crossentropy_bf16"], "bf16 logits into the classifier: %v", counts)
+	assert.Positive(t, counts["sumsq_partial_bf16"], "gradient norm over the bf16 gradients: %v", counts)
 	adamw := 0
 	for _, l := range fr.launches {
 		if strings.HasPrefix(l.name, "adamw_") {
