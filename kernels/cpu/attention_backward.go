@@ -77,10 +77,7 @@ func (d *Device) AttentionBackward(dqkv, dout, qkv, out, lse tensor.Buffer, s te
 	dscores := func(P, dP []float32, b, h, q0, nq, nk int) {
 		for i := range nq {
 			di := D[(b*g.h+h)*g.t+q0+i]
-			pr, dr := P[i*nk:(i+1)*nk], dP[i*nk:(i+1)*nk]
-			for j, p := range pr {
-				dr[j] = p * (dr[j] - di)
-			}
+			dscoresRow(dP[i*nk:(i+1)*nk], P[i*nk:(i+1)*nk], di)
 		}
 	}
 	// block does the work of one (query block, key block) pair: recompute
@@ -152,4 +149,11 @@ func (d *Device) AttentionBackward(dqkv, dout, qkv, out, lse tensor.Buffer, s te
 		}
 	})
 	return nil
+}
+
+// dscoresRowGo sets dp = p∘(dp − d): one row of dS = P∘(dP − D).
+func dscoresRowGo(dp, p []float32, d float32) {
+	for j, v := range p {
+		dp[j] = v * (dp[j] - d)
+	}
 }

@@ -33,3 +33,17 @@ func TestRowMaxMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+func TestDscoresRowMatchesGo(t *testing.T) {
+	for _, n := range []int{1, 8, 13, 64} {
+		p, dp := make([]float32, n), make([]float32, n)
+		for i := range p {
+			p[i] = float32(i%9) * 0.11
+			dp[i] = float32(i%5) - 1.7
+		}
+		want := append([]float32(nil), dp...)
+		dscoresRowGo(want, p, 0.37)
+		dscoresRow(dp, p, 0.37)
+		assert.Equal(t, want, dp, "n=%d", n)
+	}
+}
