@@ -48,17 +48,12 @@ func (d *Device) AdamW(p tensor.AdamWParams, param, grad, m, v, master tensor.Bu
 	b1, b2 := float64(p.Beta1), float64(p.Beta2)
 	c1 := float32(1 / (1 - math.Pow(b1, float64(p.Step))))
 	c2 := float32(1 / (1 - math.Pow(b2, float64(p.Step))))
-	lr, eps, wd, gsc := p.LR, p.Eps, p.WeightDecay, p.GradScale
-	beta1, beta2 := p.Beta1, p.Beta2
+	k := &adamwConsts{
+		gradScale: p.GradScale, beta1: p.Beta1, omb1: 1 - p.Beta1, beta2: p.Beta2, omb2: 1 - p.Beta2,
+		c1: c1, c2: c2, eps: p.Eps, lr: p.LR, wd: p.WeightDecay,
+	}
 	parallelFor(n, 16, 1024, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			g := gsc * gs[i]
-			mi := beta1*ms[i] + (1-beta1)*g
-			vi := beta2*vs[i] + (1-beta2)*g*g
-			ms[i], vs[i] = mi, vi
-			den := float32(math.Sqrt(float64(vi*c2))) + eps
-			w[i] -= lr * (mi*c1/den + wd*w[i])
-		}
+		adamwRange(w[lo:hi], gs[lo:hi], ms[lo:hi], vs[lo:hi], k)
 		if master == nil {
 			return
 		}
@@ -116,4 +111,23 @@ func (d *Device) SumSquares(xs []tensor.Buffer) (float64, error) {
 		d.putScratch64(sp)
 	}
 	return total, nil
+}
+
+// adamwConsts are the scalars of one AdamW call, laid out for adamwAVX2:
+// keep the field order.
+type adamwConsts struct {
+	gradScale, beta1, omb1, beta2, omb2, c1, c2, eps, lr, wd float32
+}
+
+// adamwGo updates w, m and v in place from the gradient g: m and v are the
+// moment estimates, c1 and c2 the bias corrections.
+func adamwGo(w, g, m, v []float32, k *adamwConsts) {
+	for i := range w {
+		gi := k.gradScale * g[i]
+		mi := k.beta1*m[i] + k.omb1*gi
+		vi := k.beta2*v[i] + k.omb2*gi*gi
+		m[i], v[i] = mi, vi
+		den := float32(math.Sqrt(float64(vi*k.c2))) + k.eps
+		w[i] -= k.lr * (mi*k.c1/den + k.wd*w[i])
+	}
 }
