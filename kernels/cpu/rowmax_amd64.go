@@ -2,18 +2,18 @@
 
 package cpu
 
-// rowMaxAVX2 folds n elements of x (a multiple of 32) into the 32 lane
-// maxima m (lane l sees x[32k+l]), keeping rowMaxGo's treatment of NaN.
+// rowMaxAVX2 folds n elements of x (a multiple of 8) into the 32 lane
+// maxima m, keeping rowMaxGo's treatment of NaN.
 //
 //go:noescape
 func rowMaxAVX2(x *float32, n int, m *[32]float32)
 
 // rowMax is rowMaxGo, with the bulk of a long row through AVX2.
 func rowMax(x []float32) float32 {
-	if !hasVectorExp || len(x) < 64 {
+	if !hasVectorExp || len(x) < 16 {
 		return rowMaxGo(x)
 	}
-	n := len(x) &^ 31
+	n := len(x) &^ 7
 	var m [32]float32
 	for i := range m {
 		m[i] = x[0]

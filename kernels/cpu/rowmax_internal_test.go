@@ -9,7 +9,7 @@ import (
 
 func TestRowMaxMatchesGo(t *testing.T) {
 	nan := float32(math.NaN())
-	for _, n := range []int{1, 5, 63, 64, 65, 100, 4099} {
+	for _, n := range []int{1, 5, 15, 16, 17, 40, 63, 64, 65, 100, 4099} {
 		x := make([]float32, n)
 		for i := range x {
 			x[i] = float32((i*7919)%1013) - 500
