@@ -140,7 +140,8 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 	m := r.p.Model
 	log.Info("model", "shape", m.String(), "N", r.p.Params, "total_params", r.p.TotalParams,
 		"flops_per_token_6N", r.p.FLOPsPerToken6N, "flops_per_token_exact", r.p.FLOPsPerToken,
-		"tokens", r.p.Tokens, "steps", r.p.Steps, "batch", r.p.Batch, "micro_batch", r.p.Micro, "device", r.p.Device)
+		"tokens", r.p.Tokens, "steps", r.p.Steps, "batch", r.p.Batch, "micro_batch", r.p.Micro, "device", r.p.Device,
+		"precision", prec)
 	if c.Announce != nil {
 		fmt.Fprint(c.Announce, r.p.describe())
 	}
@@ -236,6 +237,10 @@ func (r *runner) writeConfig() error {
 			return fmt.Errorf("run: %s: %w", path, err)
 		}
 		prev.Device = r.p.Device
+		if prev.Precision != r.p.Precision {
+			return fmt.Errorf("run: %w: %s was trained in %s and this command asks for %s; pass -precision %s (RunConfig.Precision) to continue it, or use another -out folder",
+				ErrConfigChanged, path, precisionName(prev.Precision), precisionName(r.p.Precision), precisionName(prev.Precision))
+		}
 		a, _ := json.Marshal(prev)
 		b, _ := json.Marshal(r.p)
 		if string(a) != string(b) {
@@ -243,6 +248,14 @@ func (r *runner) writeConfig() error {
 		}
 	}
 	return WriteFileAtomic(path, append(want, '\n'))
+}
+
+// precisionName is the plan's precision field as a -precision value.
+func precisionName(p string) string {
+	if p == "" {
+		return string(nn.F32)
+	}
+	return p
 }
 
 // resume restores the newest checkpoint in the output folder, if any.

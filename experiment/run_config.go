@@ -269,8 +269,18 @@ func (p plan) describe() string {
 	m := p.Model
 	return fmt.Sprintf("model        %s (head dim %d, FFN hidden %d): N = %d non-embedding parameters (target %d), %d total\n"+
 		"compute      %.4g FLOPs/token as 6N, %.4g exact (attention and output layer included)\n"+
-		"plan         %d tokens = %d steps × %d sequences × %d tokens (micro-batch %d), peak lr %g, warmup %d\n",
+		"plan         %d tokens = %d steps × %d sequences × %d tokens (micro-batch %d), peak lr %g, warmup %d\n"+
+		"precision    %s\n",
 		m, m.HeadDim(), m.FFNHidden(), p.Params, p.TargetParams, p.TotalParams,
 		p.FLOPsPerToken6N, p.FLOPsPerToken,
-		p.Tokens, p.Steps, p.Batch, m.SeqLen, p.Micro, p.Schedule.MaxLR, p.Schedule.Warmup)
+		p.Tokens, p.Steps, p.Batch, m.SeqLen, p.Micro, p.Schedule.MaxLR, p.Schedule.Warmup,
+		p.precisionText())
+}
+
+// precisionText describes the training precision for describe.
+func (p plan) precisionText() string {
+	if p.Precision == string(nn.BF16) {
+		return "bf16 (bf16 weights, activations and gradients; fp32 master weights, moments and loss)"
+	}
+	return "f32"
 }

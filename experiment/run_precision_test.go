@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,8 +34,11 @@ func TestRunPrecisionOnCPU(t *testing.T) {
 	c = tinyRun(t, filepath.Join(t.TempDir(), "auto"), train, val)
 	c.Precision = "auto"
 	c.Tokens = 2 * 8 * 32
+	var announce strings.Builder
+	c.Announce = &announce
 	_, err = Run(context.Background(), c)
 	require.NoError(t, err)
+	assert.Contains(t, announce.String(), "precision    f32\n")
 	b, err := os.ReadFile(filepath.Join(c.Out, ConfigFile))
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), "precision", "an f32 run's config.json is unchanged")

@@ -55,7 +55,8 @@ func metricsColumns(t *testing.T, dir string) [][]string {
 }
 
 // A whole bf16 run through experiment.Run on the emulated CUDA device:
-// auto picks bf16 there (and config.json says so), and a run interrupted
+// auto picks bf16 there (and config.json says so), the folder refuses an
+// f32 continuation with a message naming both precisions, and a run interrupted
 // and resumed from its checkpoint (fp32 masters, rounded back into the
 // bf16 working copies) reproduces the uninterrupted run's metrics exactly.
 func TestBF16RunResumesOnEmulator(t *testing.T) {
@@ -81,6 +82,11 @@ func TestBF16RunResumesOnEmulator(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(ref, experiment.ConfigFile))
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"precision": "bf16"`)
+	f32 := cfg(ref)
+	f32.Precision = "f32"
+	_, err = experiment.Run(context.Background(), f32)
+	require.ErrorIs(t, err, experiment.ErrConfigChanged)
+	assert.Contains(t, err.Error(), "was trained in bf16 and this command asks for f32; pass -precision bf16")
 
 	out := filepath.Join(t.TempDir(), "resumed")
 	ctx, cancel := context.WithCancel(context.Background())
