@@ -120,14 +120,16 @@ type adamwConsts struct {
 }
 
 // adamwGo updates w, m and v in place from the gradient g: m and v are the
-// moment estimates, c1 and c2 the bias corrections.
+// moment estimates, c1 and c2 the bias corrections. The float32(…)
+// conversions round each product, so that no build (GOAMD64=v3) fuses a
+// multiply-add and adamwAVX2 stays bit-identical.
 func adamwGo(w, g, m, v []float32, k *adamwConsts) {
 	for i := range w {
 		gi := k.gradScale * g[i]
-		mi := k.beta1*m[i] + k.omb1*gi
-		vi := k.beta2*v[i] + k.omb2*gi*gi
+		mi := float32(k.beta1*m[i]) + float32(k.omb1*gi)
+		vi := float32(k.beta2*v[i]) + float32(k.omb2*gi*gi)
 		m[i], v[i] = mi, vi
 		den := float32(math.Sqrt(float64(vi*k.c2))) + k.eps
-		w[i] -= k.lr * (mi*k.c1/den + k.wd*w[i])
+		w[i] -= float32(k.lr * (float32(mi*k.c1/den) + float32(k.wd*w[i])))
 	}
 }
