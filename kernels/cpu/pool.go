@@ -86,11 +86,13 @@ func parallelFor(n, cost, grain int, fn func(lo, hi int)) {
 	t := &task{fn: fn, total: n, chunk: chunk, chunks: int64(chunks)}
 	t.wg.Add(chunks)
 	tasks := helpersFor(w - 1)
+	// A plain send: the queue only fills up with tasks that concurrent
+	// callers have already finished (each a no-op for the helper that pops
+	// it), and skipping the send then left this call serial, as a test
+	// run after many concurrent callers showed. Helpers never block, so
+	// the queue always drains.
 	for range min(w-1, chunks-1) {
-		select {
-		case tasks <- t:
-		default: // helpers busy with another caller: do more ourselves
-		}
+		tasks <- t
 	}
 	t.run()
 	t.wg.Wait()
