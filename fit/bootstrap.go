@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sort"
-	"sync"
 )
 
 // Resampling schemes recorded in BootResult.Scheme.
@@ -114,43 +113,27 @@ func Bootstrap(ctx context.Context, form Form, pts []Point, est Estimate, opts B
 		ok      bool
 	}
 	outs := make([]out, opts.Resamples)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(opts.Workers, opts.Resamples); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]Point, len(pts))
-			for i := range next {
-				rng := rand.New(rand.NewPCG(opts.Seed, uint64(i)))
-				o := out{}
-				for {
-					resample(rng, pts, groups, buf)
-					if distinct(form, buf) >= need || o.redrawn >= maxRedraws {
-						break
-					}
-					o.redrawn++
+	err := forEachIndex(ctx, opts.Resamples, opts.Workers, func() func(int) {
+		buf := make([]Point, len(pts))
+		return func(i int) {
+			rng := rand.New(rand.NewPCG(opts.Seed, uint64(i)))
+			o := out{}
+			for {
+				resample(rng, pts, groups, buf)
+				if distinct(form, buf) >= need || o.redrawn >= maxRedraws {
+					break
 				}
-				if distinct(form, buf) >= need {
-					if e, err := form.Fit(ctx, buf, est.Params); err == nil {
-						o.th, o.ok = e.Params, true
-					}
-				}
-				outs[i] = o
+				o.redrawn++
 			}
-		}()
-	}
-feed:
-	for i := 0; i < opts.Resamples; i++ {
-		select {
-		case <-ctx.Done():
-			break feed
-		case next <- i:
+			if distinct(form, buf) >= need {
+				if e, err := form.Fit(ctx, buf, est.Params); err == nil {
+					o.th, o.ok = e.Params, true
+				}
+			}
+			outs[i] = o
 		}
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, fmt.Errorf("bootstrap %s: %w", form.Name(), err)
 	}
 	res := &BootResult{Scheme: scheme, Requested: opts.Resamples}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 )
 
 // DefaultHuberDelta is the Huber threshold on log L residuals used by
@@ -165,35 +163,12 @@ func (c Chinchilla) Fit(ctx context.Context, pts []Point, warm []float64) (Estim
 		}
 		starts = g.starts()
 	}
-	workers := c.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, len(starts))
 	results := make([]Estimate, len(starts))
 	errs := make([]error, len(starts))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i], errs[i] = minimize(obj, starts[i], 5000)
-			}
-		}()
-	}
-feed:
-	for i := range starts {
-		select {
-		case <-ctx.Done():
-			break feed
-		case next <- i:
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	err := forEachIndex(ctx, len(starts), c.Workers, func() func(int) {
+		return func(i int) { results[i], errs[i] = minimize(obj, starts[i], 5000) }
+	})
+	if err != nil {
 		return Estimate{}, fmt.Errorf("chinchilla fit: %w", err)
 	}
 	best := Estimate{Objective: math.Inf(1)}
