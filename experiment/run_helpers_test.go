@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"encoding/csv"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,32 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/empirical-scaling/harness/data"
-	"github.com/empirical-scaling/harness/data/synth"
 	"github.com/empirical-scaling/harness/kernels/cpu"
 	"github.com/empirical-scaling/harness/nn"
 )
-
-// byteShards writes the built-in synthetic stories as byte-level tokens
-// (vocabulary 256) into a training and a validation shard.
-func byteShards(t testing.TB, trainBytes, valBytes int64) (train, val *data.Shard, tokens []uint32) {
-	t.Helper()
-	raw, err := io.ReadAll(synth.NewReader(1, trainBytes+valBytes))
-	require.NoError(t, err)
-	ids := make([]uint32, len(raw))
-	for i, b := range raw {
-		ids[i] = uint32(b)
-	}
-	dir := t.TempDir()
-	tp, vp := filepath.Join(dir, "train.bin"), filepath.Join(dir, "val.bin")
-	require.NoError(t, data.WriteShard(tp, 256, ids[:trainBytes]))
-	require.NoError(t, data.WriteShard(vp, 256, ids[trainBytes:]))
-	train, err = data.OpenShard(tp)
-	require.NoError(t, err)
-	val, err = data.OpenShard(vp)
-	require.NoError(t, err)
-	t.Cleanup(func() { train.Close(); val.Close() })
-	return train, val, ids[:trainBytes]
-}
 
 // tinyRun is a run of a small model that takes well under a second.
 func tinyRun(t testing.TB, out string, train, val *data.Shard) RunConfig {

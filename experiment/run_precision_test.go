@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/empirical-scaling/harness/data/datatest"
 	"github.com/empirical-scaling/harness/kernels/cpu"
 	"github.com/empirical-scaling/harness/nn"
 	"github.com/empirical-scaling/harness/optim"
@@ -20,7 +21,7 @@ import (
 // On the CPU, auto trains in f32 (config.json as before: no precision
 // key) and bf16 is refused before any training with one error.
 func TestRunPrecisionOnCPU(t *testing.T) {
-	train, val, _ := byteShards(t, 200_000, 20_000)
+	train, val, _ := datatest.ByteShards(t, 200_000, 20_000)
 
 	out := filepath.Join(t.TempDir(), "bf16")
 	c := tinyRun(t, out, train, val)

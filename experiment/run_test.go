@@ -13,10 +13,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/empirical-scaling/harness/data/datatest"
 )
 
 func TestRunWritesEveryFile(t *testing.T) {
-	train, val, _ := byteShards(t, 200_000, 20_000)
+	train, val, _ := datatest.ByteShards(t, 200_000, 20_000)
 	out := filepath.Join(t.TempDir(), "run")
 	// An attempt killed before its first checkpoint left an event file.
 	require.NoError(t, os.MkdirAll(out, 0o755))
@@ -112,7 +114,7 @@ func TestRunWritesEveryFile(t *testing.T) {
 }
 
 func TestSameSeedSameLosses(t *testing.T) {
-	train, val, _ := byteShards(t, 200_000, 20_000)
+	train, val, _ := datatest.ByteShards(t, 200_000, 20_000)
 	dirs := []string{filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b"), filepath.Join(t.TempDir(), "c")}
 	for i, d := range dirs {
 		c := tinyRun(t, d, train, val)
@@ -128,7 +130,7 @@ func TestSameSeedSameLosses(t *testing.T) {
 }
 
 func TestResumeReproducesUninterruptedRun(t *testing.T) {
-	train, val, _ := byteShards(t, 200_000, 20_000)
+	train, val, _ := datatest.ByteShards(t, 200_000, 20_000)
 	for _, micro := range []int{0, 4} { // whole batches, and 2 accumulated micro-batches per step
 		t.Run(fmt.Sprintf("micro=%d", micro), func(t *testing.T) {
 			cfg := func(out string) RunConfig {
@@ -175,7 +177,7 @@ func TestResumeReproducesUninterruptedRun(t *testing.T) {
 }
 
 func TestUnfinishedCheckpointIsIgnored(t *testing.T) {
-	train, val, _ := byteShards(t, 200_000, 20_000)
+	train, val, _ := datatest.ByteShards(t, 200_000, 20_000)
 	out := filepath.Join(t.TempDir(), "run")
 	ctx, cancel := context.WithCancel(context.Background())
 	c := tinyRun(t, out, train, val)
@@ -200,7 +202,7 @@ func TestUnfinishedCheckpointIsIgnored(t *testing.T) {
 }
 
 func TestDivergenceStopsWithStatusDiverged(t *testing.T) {
-	train, val, _ := byteShards(t, 200_000, 20_000)
+	train, val, _ := datatest.ByteShards(t, 200_000, 20_000)
 	out := filepath.Join(t.TempDir(), "run")
 	c := tinyRun(t, out, train, val)
 	c.LR = 1e38 // Adam moves every weight by ~lr: the next forward pass overflows
@@ -226,7 +228,7 @@ func TestDivergenceStopsWithStatusDiverged(t *testing.T) {
 }
 
 func TestConfigChangeIsRefused(t *testing.T) {
-	train, val, _ := byteShards(t, 200_000, 20_000)
+	train, val, _ := datatest.ByteShards(t, 200_000, 20_000)
 	out := filepath.Join(t.TempDir(), "run")
 	ctx, cancel := context.WithCancel(context.Background())
 	c := tinyRun(t, out, train, val)
@@ -240,7 +242,7 @@ func TestConfigChangeIsRefused(t *testing.T) {
 }
 
 func TestCheckpointRefusesNonFiniteWeights(t *testing.T) {
-	train, val, _ := byteShards(t, 200_000, 20_000)
+	train, val, _ := datatest.ByteShards(t, 200_000, 20_000)
 	out := filepath.Join(t.TempDir(), "run")
 	c := tinyRun(t, out, train, val)
 	r, err := newRunner(context.Background(), &c)

@@ -3,7 +3,6 @@ package cuda
 import (
 	"context"
 	"encoding/csv"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,33 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/empirical-scaling/harness/data"
-	"github.com/empirical-scaling/harness/data/synth"
+	"github.com/empirical-scaling/harness/data/datatest"
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/nn"
 )
-
-// byteShards writes a small synthetic corpus as byte-level train and
-// validation shards (vocabulary 256).
-func byteShards(t *testing.T, trainBytes, valBytes int64) (train, val *data.Shard) {
-	t.Helper()
-	raw, err := io.ReadAll(synth.NewReader(1, trainBytes+valBytes))
-	require.NoError(t, err)
-	ids := make([]uint32, len(raw))
-	for i, b := range raw {
-		ids[i] = uint32(b)
-	}
-	dir := t.TempDir()
-	tp, vp := filepath.Join(dir, "train.bin"), filepath.Join(dir, "val.bin")
-	require.NoError(t, data.WriteShard(tp, 256, ids[:trainBytes]))
-	require.NoError(t, data.WriteShard(vp, 256, ids[trainBytes:]))
-	train, err = data.OpenShard(tp)
-	require.NoError(t, err)
-	val, err = data.OpenShard(vp)
-	require.NoError(t, err)
-	t.Cleanup(func() { train.Close(); val.Close() })
-	return train, val
-}
 
 // metricsColumns reads metrics.csv without the wall-clock columns
 // (tokens/s, elapsed), which differ between two runs of the same training.
@@ -65,7 +41,7 @@ func TestBF16RunResumesOnEmulator(t *testing.T) {
 	}
 	emu := newEmuDevice(t)
 	assert.True(t, nn.SupportsBF16(emu))
-	train, val := byteShards(t, 20_000, 4_000)
+	train, val, _ := datatest.ByteShards(t, 20_000, 4_000)
 	cfg := func(out string) experiment.RunConfig {
 		return experiment.RunConfig{
 			Shape: &nn.Config{Layers: 1, Width: 64, Heads: 2}, Activation: nn.GeLU, Seed: 3,
