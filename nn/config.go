@@ -29,7 +29,7 @@ func ParseActivation(s string) (Activation, error) {
 
 // Config is the shape of a GPT model.
 //
-// Linear layers carry no bias (as in PaLM and LLaMA; DESIGN.md "no bias"):
+// Linear layers carry no bias (as in PaLM and LLaMA):
 // only the LayerNorms have a bias. The output layer is the token embedding
 // (weight tying), so it adds no parameters.
 type Config struct {
