@@ -1,5 +1,11 @@
 package fit
 
+import (
+	"fmt"
+	"math"
+	"strconv"
+)
+
 // Param is one fitted parameter with its 95% bootstrap interval (expanded
 // percentile; Lo, Hi are null in JSON when no resample succeeded).
 type Param struct {
@@ -103,4 +109,53 @@ func (a *Analysis) Activation(name string) *ActivationResult {
 		}
 	}
 	return nil
+}
+
+// Num is a float64 that encodes NaN and ±Inf as JSON null, so that an
+// analysis with a missing interval still writes valid JSON.
+type Num float64
+
+// MarshalJSON writes n, or null when n is not finite.
+func (n Num) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
+}
+
+// UnmarshalJSON reads a number, or null as NaN.
+func (n *Num) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*n = Num(math.NaN())
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return err
+	}
+	*n = Num(f)
+	return nil
+}
+
+// Finite reports whether n is neither NaN nor infinite.
+func (n Num) Finite() bool {
+	f := float64(n)
+	return !math.IsNaN(f) && !math.IsInf(f, 0)
+}
+
+var nan = Num(math.NaN())
+
+// FormatNum formats n with 4 significant digits (scientific notation below
+// 1e−3 and from 1e5 up), "n/a" when not finite: the one number format of
+// verdicts, reports and console lines.
+func FormatNum(n Num) string {
+	if !n.Finite() {
+		return "n/a"
+	}
+	f := float64(n)
+	if a := math.Abs(f); a != 0 && (a >= 1e5 || a < 1e-3) {
+		return fmt.Sprintf("%.3e", f)
+	}
+	return fmt.Sprintf("%.4g", f)
 }

@@ -124,7 +124,7 @@ func Analyze(ctx context.Context, points []Point, opts Options) (*Analysis, erro
 			}
 			if r.Error != "" {
 				reasons = append(reasons, fmt.Sprintf("%s/%s: %s", act, name, r.Error))
-				a.Notes = append(a.Notes, fmt.Sprintf("%s fit for %s: %s", name, label(act), r.Error))
+				a.Notes = append(a.Notes, fmt.Sprintf("%s fit for %s: %s", name, Label(act), r.Error))
 			}
 			ar.Fits = append(ar.Fits, r)
 			for _, h := range holdouts {
@@ -173,8 +173,8 @@ func activations(pts []Point, opts Options) []string {
 	return append(out, rest...)
 }
 
-// label names an activation in prose ("all points" for an unnamed one).
-func label(act string) string {
+// Label names an activation in prose ("all points" for an unnamed one).
+func Label(act string) string {
 	if act == "" {
 		return "all points"
 	}

@@ -1,6 +1,9 @@
 // Package fit turns the results of a scaling sweep into power-law fits with
-// bootstrap intervals, holdout predictions, a verdict on whether SwiGLU
-// shifts the scaling exponent or only the constant, plots and a report.
+// bootstrap intervals, holdout predictions and a verdict on whether SwiGLU
+// shifts the scaling exponent or only the constant. It is the math alone:
+// it reads and writes no files and draws nothing, so it can be imported
+// without gonum/plot (fit/report presents an Analysis; fit/results reads
+// points from a sweep folder or a CSV file).
 //
 // Three laws are fitted:
 //

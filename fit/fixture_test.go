@@ -1,4 +1,4 @@
-package fit
+package fit_test
 
 import (
 	"context"
@@ -10,6 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/empirical-scaling/harness/fit"
+	"github.com/empirical-scaling/harness/fit/results"
 )
 
 // fixture returns the path of a shared fixture (../shared/fixtures from the
@@ -51,20 +54,20 @@ var besiroglu = []struct {
 }
 
 func TestChinchillaReproducesBesiroglu(t *testing.T) {
-	pts, err := ReadCSV(fixture(t, "scaling/chinchilla_svg_extracted_data.csv"))
+	pts, err := results.ReadCSV(fixture(t, "scaling/chinchilla_svg_extracted_data.csv"))
 	require.NoError(t, err)
 	require.Len(t, pts, 245)
-	pts, err = DropHighest(pts, 5)
+	pts, err = fit.DropHighest(pts, 5)
 	require.NoError(t, err)
 
 	// The default run uses the coarser grid; FIT_FULL=1 uses the paper's
 	// 4500-start grid (about 10 s on 2 cores). Both must land on the same
 	// optimum.
-	grid := SmallGrid()
+	grid := fit.SmallGrid()
 	if os.Getenv("FIT_FULL") == "1" {
-		grid = HoffmannGrid()
+		grid = fit.HoffmannGrid()
 	}
-	c := Chinchilla{Grid: &grid}
+	c := fit.Chinchilla{Grid: &grid}
 	est, err := c.Fit(context.Background(), pts, nil)
 	require.NoError(t, err)
 	for j, b := range besiroglu {
@@ -77,7 +80,7 @@ func TestChinchillaReproducesBesiroglu(t *testing.T) {
 	assert.LessOrEqual(t, c.Objective(ours, pts), c.Objective(published, pts))
 
 	// Bootstrap standard errors of the same order as the paper's.
-	boot, err := Bootstrap(context.Background(), c, pts, est, BootOptions{Resamples: 100, Seed: 1})
+	boot, err := fit.Bootstrap(context.Background(), c, pts, est, fit.BootOptions{Resamples: 100, Seed: 1})
 	require.NoError(t, err)
 	require.Greater(t, boot.Used, 95)
 	for j, b := range besiroglu {

@@ -3,6 +3,7 @@ package fit
 import (
 	"fmt"
 	"math"
+	"sort"
 )
 
 // Roles a point can have: anchors are fitted, holdouts are predicted.
@@ -57,3 +58,28 @@ func (p Point) Validate() error {
 
 // hasND reports whether p carries a usable N and D (needed by approach 3).
 func (p Point) hasND() bool { return p.N > 0 && p.D > 0 }
+
+// DropHighest returns pts without the k points of highest loss (ties keep
+// the earlier row), as Besiroglu et al. 2024 did before fitting the
+// Chinchilla points. The order of the kept points is unchanged.
+func DropHighest(pts []Point, k int) ([]Point, error) {
+	if k < 0 || k >= len(pts) {
+		return nil, fmt.Errorf("drop %d highest-loss points of %d: want 0 ≤ k < %d", k, len(pts), len(pts))
+	}
+	idx := make([]int, len(pts))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return pts[idx[a]].Loss > pts[idx[b]].Loss })
+	drop := make(map[int]bool, k)
+	for _, i := range idx[:k] {
+		drop[i] = true
+	}
+	out := make([]Point, 0, len(pts)-k)
+	for i, p := range pts {
+		if !drop[i] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}

@@ -128,9 +128,9 @@ func judge(v *Verdict, fb, fc *FitResult) (string, string) {
 	d, tau, m := v.DeltaB, float64(v.Threshold), v.Multiplier
 	var w strings.Builder
 	fmt.Fprintf(&w, "Δb = b_%s − b_%s = %s (95%% interval %s to %s, %d paired bootstrap draws). ",
-		v.Candidate, v.Baseline, fmtNum(d.Value), fmtNum(d.Lo), fmtNum(d.Hi), v.PairedDraws)
+		v.Candidate, v.Baseline, FormatNum(d.Value), FormatNum(d.Lo), FormatNum(d.Hi), v.PairedDraws)
 	fmt.Fprintf(&w, "To reach loss %s (the %s fit at C = %s FLOP), %s needs %s× the compute that %s needs (compute multiplier, 95%% interval %s to %s; above 1 favours %s). ",
-		fmtNum(v.RefLoss), v.Baseline, fmtNum(v.RefCompute), v.Baseline, fmtNum(m.Value), v.Candidate, fmtNum(m.Lo), fmtNum(m.Hi), v.Candidate)
+		FormatNum(v.RefLoss), v.Baseline, FormatNum(v.RefCompute), v.Baseline, FormatNum(m.Value), v.Candidate, FormatNum(m.Lo), FormatNum(m.Hi), v.Candidate)
 	decision := DecisionInconclusive
 	np := len(fb.form.ParamNames())
 	switch {
@@ -161,16 +161,4 @@ func judge(v *Verdict, fb, fc *FitResult) (string, string) {
 	}
 	w.WriteString(".")
 	return decision, w.String()
-}
-
-// fmtNum formats n with 4 significant digits, "n/a" when not finite.
-func fmtNum(n Num) string {
-	if !n.Finite() {
-		return "n/a"
-	}
-	f := float64(n)
-	if a := math.Abs(f); a != 0 && (a >= 1e5 || a < 1e-3) {
-		return fmt.Sprintf("%.3e", f)
-	}
-	return fmt.Sprintf("%.4g", f)
 }

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/empirical-scaling/harness/fit"
+	"github.com/empirical-scaling/harness/fit/results"
 )
 
 func fitCSV(ctx context.Context, c config, stdout io.Writer) error {
@@ -22,7 +23,7 @@ func fitCSV(ctx context.Context, c config, stdout io.Writer) error {
 		}
 		form = fit.Chinchilla{Grid: &g}
 	}
-	pts, err := fit.ReadCSV(c.csv)
+	pts, err := results.ReadCSV(c.csv)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,9 @@ import (
 	"strings"
 
 	"github.com/empirical-scaling/harness/fit"
+	"github.com/empirical-scaling/harness/fit/report"
 	"github.com/empirical-scaling/harness/fit/results"
+	"github.com/empirical-scaling/harness/internal/provenance"
 )
 
 // config is the parsed command line.
@@ -98,13 +100,13 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func analyzeSweep(ctx context.Context, c config, args []string, stdout io.Writer) error {
 	opts := fit.Options{VerdictForm: c.verdictForm, Boot: fit.BootOptions{Resamples: c.boot, Seed: c.seed}}
-	a, err := results.Report(ctx, c.results, opts, fit.CommandLine("analyze", args))
+	a, err := results.Report(ctx, c.results, opts, provenance.CommandLine("analyze", args))
 	if err != nil {
 		return err
 	}
 	if a.Verdict != nil {
 		fmt.Fprintf(stdout, "%s\n", a.Verdict.Summary)
 	}
-	fmt.Fprintf(stdout, "report: %s\n", filepath.Join(c.results, fit.FileReportMD))
+	fmt.Fprintf(stdout, "report: %s\n", filepath.Join(c.results, report.FileReportMD))
 	return nil
 }

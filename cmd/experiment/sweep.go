@@ -14,7 +14,9 @@ import (
 
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/fit"
+	"github.com/empirical-scaling/harness/fit/report"
 	"github.com/empirical-scaling/harness/fit/results"
+	"github.com/empirical-scaling/harness/internal/provenance"
 	"github.com/empirical-scaling/harness/nn"
 )
 
@@ -168,7 +170,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Grid:   g,
 		Select: experiment.GridOptions{Activations: acts, Seeds: f.seeds, TokensPerParam: f.tpp, AnchorsOnly: f.anchorsOnly},
 		Data:   f.data, CacheDir: f.cache, Out: out, Devices: devs,
-		Command: fit.CommandLine("experiment", args), Version: fit.ModuleVersion(),
+		Command: provenance.CommandLine("experiment", args), Version: provenance.ModuleVersion(),
 		CheckpointEvery: f.ckptEvery, CheckpointSteps: f.ckptSteps,
 		Log:    stdout,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
@@ -233,8 +235,8 @@ func analyze(ctx context.Context, dir string, boot int, command string, stdout i
 	} else {
 		fmt.Fprintln(stdout, "verdict: none (the fits it needs failed; see the report's notes)")
 	}
-	fmt.Fprintf(stdout, "report: %s and %s, plot %s (analysis %s)\n", filepath.Join(dir, fit.FileReportMD),
-		filepath.Join(dir, fit.FileReportHTM), filepath.Join(dir, fit.FileScalingPN), experiment.FormatDuration(time.Since(start)))
+	fmt.Fprintf(stdout, "report: %s and %s, plot %s (analysis %s)\n", filepath.Join(dir, report.FileReportMD),
+		filepath.Join(dir, report.FileReportHTM), filepath.Join(dir, report.FileScalingPN), experiment.FormatDuration(time.Since(start)))
 	return nil
 }
 

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/empirical-scaling/harness/experiment"
-	"github.com/empirical-scaling/harness/fit"
+	"github.com/empirical-scaling/harness/fit/report"
 )
 
 // childEnv makes the test binary act as the experiment command (TestMain).
@@ -61,7 +61,7 @@ func TestSmokeSweepEndToEnd(t *testing.T) {
 	require.NoError(t, err, stdout+stderr)
 	assert.Contains(t, stdout, "grid smoke on cpu")
 	assert.Contains(t, stdout, "verdict: ")
-	assert.Contains(t, stdout, "report: "+filepath.Join(out, fit.FileReportMD))
+	assert.Contains(t, stdout, "report: "+filepath.Join(out, report.FileReportMD))
 	assert.Regexp(t, `holdout gelu-7K-s1 \(loglinear fit\): predicted [0-9.]+ \[[0-9.]+, [0-9.]+\], actual [0-9.]+, error [-+][0-9.]+%, (inside|OUTSIDE) its 95% interval`, stdout)
 
 	rs := readResultsFile(t, out)
@@ -74,10 +74,10 @@ func TestSmokeSweepEndToEnd(t *testing.T) {
 			nonEmpty(t, filepath.Join(out, r.Name, f))
 		}
 	}
-	for _, f := range []string{fit.FileAnalysis, fit.FileScalingPN, fit.FileScalingSV, fit.FileCurves, fit.FileResiduals, fit.FileReportMD, fit.FileReportHTM} {
+	for _, f := range []string{report.FileAnalysis, report.FileScalingPN, report.FileScalingSV, report.FileCurves, report.FileResiduals, report.FileReportMD, report.FileReportHTM} {
 		nonEmpty(t, filepath.Join(out, f))
 	}
-	md, err := os.ReadFile(filepath.Join(out, fit.FileReportMD))
+	md, err := os.ReadFile(filepath.Join(out, report.FileReportMD))
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "swiglu-7K-s1")
 

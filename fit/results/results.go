@@ -1,9 +1,12 @@
-// Package results reads a sweep's result files (written by the experiment
-// package) into fit.Point values. It is the only bridge between experiment
-// and fit, so that fit itself does not depend on experiment.
+// Package results reads points to fit from files: a sweep's result files
+// (written by the experiment package) or a CSV of external points. It is
+// the only bridge between experiment and fit, so that fit itself does not
+// depend on experiment, and Report ties loading, fitting and writing the
+// report together for `analyze -results` and the end of a sweep.
 package results
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/fit"
+	"github.com/empirical-scaling/harness/fit/report"
 )
 
 // Sweep is what LoadSweep read: the points to fit, the sweep's header, and
@@ -118,4 +122,32 @@ func readJSON(path string, v any) error {
 		return fmt.Errorf("parse %s: %w", path, err)
 	}
 	return nil
+}
+
+// Report is the whole analysis of a sweep folder, for `analyze -results`
+// and for the end of a sweep: it loads dir, fits, and writes the report
+// files into dir. command is the exact command line for the report's
+// provenance. Runs left out (unfinished, failed, diverged) are listed in
+// the report's notes.
+func Report(ctx context.Context, dir string, opts fit.Options, command string) (*fit.Analysis, error) {
+	s, err := LoadSweep(dir)
+	if err != nil {
+		return nil, err
+	}
+	a, err := fit.Analyze(ctx, s.Points, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	for _, sk := range s.Skipped {
+		a.Notes = append(a.Notes, "run left out: "+sk)
+	}
+	for _, w := range s.Warnings {
+		a.Notes = append(a.Notes, "warning: "+w)
+	}
+	meta := report.NewMeta(command)
+	meta.Grid, meta.Device = s.Grid, s.Device
+	if err := report.Write(a, dir, meta); err != nil {
+		return nil, err
+	}
+	return a, nil
 }

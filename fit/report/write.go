@@ -1,14 +1,18 @@
-package fit
+package report
 
 import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"gonum.org/v1/plot"
+
+	"github.com/empirical-scaling/harness/fit"
+	"github.com/empirical-scaling/harness/internal/atomicfile"
 )
 
-// Files written by Analysis.Write.
+// Files written by Write.
 const (
 	FileAnalysis  = "analysis.json"
 	FileScalingPN = "scaling.png"
@@ -22,32 +26,32 @@ const (
 // Write writes the analysis into dir (created if missing), each file
 // atomically: analysis.json (every number and meta), scaling.png,
 // scaling.svg, curves.png, residuals.png, report.md and report.html.
-func (a *Analysis) Write(dir string, meta Meta) error {
+func Write(a *fit.Analysis, dir string, meta Meta) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write analysis: %w", err)
 	}
 	js, err := json.MarshalIndent(struct {
-		Meta     Meta      `json:"meta"`
-		Analysis *Analysis `json:"analysis"`
+		Meta     Meta          `json:"meta"`
+		Analysis *fit.Analysis `json:"analysis"`
 	}{meta, a}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", FileAnalysis, err)
 	}
-	if err := writeAtomic(dir, FileAnalysis, append(js, '\n')); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, FileAnalysis), append(js, '\n')); err != nil {
 		return err
 	}
 	type fig struct {
 		name, format string
-		make         func() (*plot.Plot, error)
+		make         func(*fit.Analysis) (*plot.Plot, error)
 	}
 	rendered := map[string][]byte{}
 	for _, f := range []fig{
-		{FileScalingPN, "png", a.ScalingPlot},
-		{FileScalingSV, "svg", a.ScalingPlot},
-		{FileCurves, "png", a.CurvesPlot},
-		{FileResiduals, "png", a.ResidualsPlot},
+		{FileScalingPN, "png", ScalingPlot},
+		{FileScalingSV, "svg", ScalingPlot},
+		{FileCurves, "png", CurvesPlot},
+		{FileResiduals, "png", ResidualsPlot},
 	} {
-		p, err := f.make()
+		p, err := f.make(a)
 		if err != nil {
 			return fmt.Errorf("plot %s: %w", f.name, err)
 		}
@@ -55,17 +59,17 @@ func (a *Analysis) Write(dir string, meta Meta) error {
 		if err != nil {
 			return fmt.Errorf("plot %s: %w", f.name, err)
 		}
-		if err := writeAtomic(dir, f.name, b); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(dir, f.name), b); err != nil {
 			return err
 		}
 		rendered[f.name] = b
 	}
-	if err := writeAtomic(dir, FileReportMD, []byte(a.Markdown(meta))); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, FileReportMD), []byte(Markdown(a, meta))); err != nil {
 		return err
 	}
-	html, err := a.HTML(meta, rendered[FileScalingSV], rendered[FileResiduals], rendered[FileCurves])
+	html, err := HTML(a, meta, rendered[FileScalingSV], rendered[FileResiduals], rendered[FileCurves])
 	if err != nil {
 		return err
 	}
-	return writeAtomic(dir, FileReportHTM, html)
+	return atomicfile.WriteFile(filepath.Join(dir, FileReportHTM), html)
 }

@@ -1,4 +1,4 @@
-package fit
+package report
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+
+	"github.com/empirical-scaling/harness/fit"
 )
 
 var htmlReport = template.Must(template.New("report").Parse(`<!DOCTYPE html>
@@ -58,18 +60,18 @@ func dataURI(png []byte) template.URL {
 
 // HTML renders the self-contained report: the scaling plot inline as SVG,
 // the other plots as embedded PNGs.
-func (a *Analysis) HTML(m Meta, scalingSVG, residualsPNG, curvesPNG []byte) ([]byte, error) {
+func HTML(a *fit.Analysis, m Meta, scalingSVG, residualsPNG, curvesPNG []byte) ([]byte, error) {
 	data := map[string]any{
-		"Headline":   a.headline(),
+		"Headline":   headline(a),
 		"ScalingSVG": inlineSVG(scalingSVG),
-		"Fits":       a.fitTables(),
-		"Holdouts":   a.holdoutTable(),
-		"Runs":       a.runTable(),
+		"Fits":       fitTables(a),
+		"Holdouts":   holdoutTable(a),
+		"Runs":       runTable(a),
 		"Residuals":  dataURI(residualsPNG),
 		"Curves":     dataURI(curvesPNG),
 		"Notes":      a.Notes,
-		"Method":     a.methodLines(),
-		"Provenance": a.provenance(m),
+		"Method":     methodLines(a),
+		"Provenance": provenanceRows(m),
 	}
 	if a.Verdict != nil {
 		data["Summary"] = a.Verdict.Summary

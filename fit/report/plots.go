@@ -1,4 +1,4 @@
-package fit
+package report
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/empirical-scaling/harness/fit"
 )
 
 // errPoints are points with vertical error bars.
@@ -17,7 +19,7 @@ type errPoints struct {
 }
 
 // computeRange is the compute range of every point, widened a little.
-func (a *Analysis) computeRange() (lo, hi float64) {
+func computeRange(a *fit.Analysis) (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, p := range a.Points {
 		lo, hi = math.Min(lo, p.C), math.Max(hi, p.C)
@@ -26,12 +28,12 @@ func (a *Analysis) computeRange() (lo, hi float64) {
 }
 
 // pointsOf splits an activation's points into anchors and holdouts.
-func (a *Analysis) pointsOf(act string) (anchors, holdouts []Point) {
+func pointsOf(a *fit.Analysis, act string) (anchors, holdouts []fit.Point) {
 	for _, p := range a.Points {
 		if p.Activation != act {
 			continue
 		}
-		if p.Role == RoleAnchor {
+		if p.Role == fit.RoleAnchor {
 			anchors = append(anchors, p)
 		} else {
 			holdouts = append(holdouts, p)
@@ -40,7 +42,7 @@ func (a *Analysis) pointsOf(act string) (anchors, holdouts []Point) {
 	return anchors, holdouts
 }
 
-func xyOf(pts []Point, y func(Point) float64) plotter.XYs {
+func xyOf(pts []fit.Point, y func(fit.Point) float64) plotter.XYs {
 	out := make(plotter.XYs, 0, len(pts))
 	for _, p := range pts {
 		if v := y(p); !math.IsNaN(v) && !math.IsInf(v, 0) {
@@ -54,23 +56,23 @@ func xyOf(pts []Point, y func(Point) float64) plotter.XYs {
 // circles, holdouts as crosses with the predicted 95% interval as an error
 // bar, the verdict form's law as a solid line and the saturating law (when
 // fitted) as a dashed one.
-func (a *Analysis) ScalingPlot() (*plot.Plot, error) {
+func ScalingPlot(a *fit.Analysis) (*plot.Plot, error) {
 	p := newPlot("Validation loss vs compute (bar right of each holdout: its predicted 95% interval)", "compute C (FLOP)", "validation loss", true, true)
-	clo, chi := a.computeRange()
+	clo, chi := computeRange(a)
 	xs := logSpace(clo, chi, 120)
 	for i, ar := range a.Activations {
 		c := colorOf(i)
-		act := label(ar.Activation)
-		anchors, holdouts := a.pointsOf(ar.Activation)
-		if err := scatter(p, xyOf(anchors, func(q Point) float64 { return q.Loss }), c, draw.CircleGlyph{}, act+" anchors"); err != nil {
+		act := fit.Label(ar.Activation)
+		anchors, holdouts := pointsOf(a, ar.Activation)
+		if err := scatter(p, xyOf(anchors, func(q fit.Point) float64 { return q.Loss }), c, draw.CircleGlyph{}, act+" anchors"); err != nil {
 			return nil, err
 		}
-		if err := scatter(p, xyOf(holdouts, func(q Point) float64 { return q.Loss }), c, draw.CrossGlyph{}, act+" holdouts (actual)"); err != nil {
+		if err := scatter(p, xyOf(holdouts, func(q fit.Point) float64 { return q.Loss }), c, draw.CrossGlyph{}, act+" holdouts (actual)"); err != nil {
 			return nil, err
 		}
 		forms := []string{a.Options.VerdictForm}
-		if a.Options.VerdictForm != FormSaturating {
-			forms = append(forms, FormSaturating)
+		if a.Options.VerdictForm != fit.FormSaturating {
+			forms = append(forms, fit.FormSaturating)
 		}
 		for _, form := range forms {
 			f := ar.Fit(form)
@@ -79,7 +81,7 @@ func (a *Analysis) ScalingPlot() (*plot.Plot, error) {
 			}
 			line := make(plotter.XYs, 0, len(xs))
 			for _, x := range xs {
-				if y := f.Predict(Point{C: x}); y > 0 && !math.IsInf(y, 0) {
+				if y := f.Predict(fit.Point{C: x}); y > 0 && !math.IsInf(y, 0) {
 					line = append(line, plotter.XY{X: x, Y: y})
 				}
 			}
@@ -98,7 +100,7 @@ func (a *Analysis) ScalingPlot() (*plot.Plot, error) {
 			}
 			b := f.Param("b")
 			p.Add(l)
-			p.Legend.Add(fmt.Sprintf("%s %s, b = %s [%s, %s]", act, f.Law, fmtNum(b.Value), fmtNum(b.Lo), fmtNum(b.Hi)), l)
+			p.Legend.Add(fmt.Sprintf("%s %s, b = %s [%s, %s]", act, f.Law, fit.FormatNum(b.Value), fit.FormatNum(b.Lo), fit.FormatNum(b.Hi)), l)
 		}
 		if err := addHoldoutBars(p, ar, a.Options.VerdictForm, c); err != nil {
 			return nil, err
@@ -108,7 +110,7 @@ func (a *Analysis) ScalingPlot() (*plot.Plot, error) {
 }
 
 // addHoldoutBars draws each holdout's predicted interval under form.
-func addHoldoutBars(p *plot.Plot, ar *ActivationResult, form string, c interface {
+func addHoldoutBars(p *plot.Plot, ar *fit.ActivationResult, form string, c interface {
 	RGBA() (r, g, b, a uint32)
 }) error {
 	var ep errPoints
@@ -135,7 +137,7 @@ func addHoldoutBars(p *plot.Plot, ar *ActivationResult, form string, c interface
 }
 
 // CurvesPlot is every run's validation loss against training tokens.
-func (a *Analysis) CurvesPlot() (*plot.Plot, error) {
+func CurvesPlot(a *fit.Analysis) (*plot.Plot, error) {
 	p := newPlot("Validation loss during training", "tokens seen", "validation loss", true, true)
 	n := 0
 	for i, ar := range a.Activations {
@@ -159,13 +161,13 @@ func (a *Analysis) CurvesPlot() (*plot.Plot, error) {
 				return nil, fmt.Errorf("curves plot, run %s: %w", q.Run, err)
 			}
 			l.Color = c
-			if q.Role == RoleHoldout {
+			if q.Role == fit.RoleHoldout {
 				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 			}
 			p.Add(l)
 			n++
 			if first {
-				p.Legend.Add(label(ar.Activation)+" (holdouts dashed)", l)
+				p.Legend.Add(fit.Label(ar.Activation)+" (holdouts dashed)", l)
 				first = false
 			}
 		}
@@ -180,10 +182,10 @@ func (a *Analysis) CurvesPlot() (*plot.Plot, error) {
 
 // ResidualsPlot is 100·(actual − fitted)/fitted of the verdict form's law
 // against compute, anchors as circles and holdouts as crosses.
-func (a *Analysis) ResidualsPlot() (*plot.Plot, error) {
+func ResidualsPlot(a *fit.Analysis) (*plot.Plot, error) {
 	form := a.Options.VerdictForm
 	p := newPlot(fmt.Sprintf("Residuals of the %s fit", form), "compute C (FLOP)", "(actual − fitted) / fitted, %", true, false)
-	clo, chi := a.computeRange()
+	clo, chi := computeRange(a)
 	zero, err := plotter.NewLine(plotter.XYs{{X: clo, Y: 0}, {X: chi, Y: 0}})
 	if err != nil {
 		return nil, fmt.Errorf("residuals plot: %w", err)
@@ -195,12 +197,12 @@ func (a *Analysis) ResidualsPlot() (*plot.Plot, error) {
 		if !f.OK() {
 			continue
 		}
-		res := func(q Point) float64 { return 100 * (q.Loss/f.Predict(q) - 1) }
-		anchors, holdouts := a.pointsOf(ar.Activation)
-		if err := scatter(p, xyOf(anchors, res), colorOf(i), draw.CircleGlyph{}, label(ar.Activation)+" anchors"); err != nil {
+		res := func(q fit.Point) float64 { return 100 * (q.Loss/f.Predict(q) - 1) }
+		anchors, holdouts := pointsOf(a, ar.Activation)
+		if err := scatter(p, xyOf(anchors, res), colorOf(i), draw.CircleGlyph{}, fit.Label(ar.Activation)+" anchors"); err != nil {
 			return nil, err
 		}
-		if err := scatter(p, xyOf(holdouts, res), colorOf(i), draw.CrossGlyph{}, label(ar.Activation)+" holdouts"); err != nil {
+		if err := scatter(p, xyOf(holdouts, res), colorOf(i), draw.CrossGlyph{}, fit.Label(ar.Activation)+" holdouts"); err != nil {
 			return nil, err
 		}
 	}

@@ -1,12 +1,39 @@
-package fit
+// Package report presents a fit.Analysis: the scaling, residual and
+// training-curve plots (gonum/plot), the fit and holdout tables, report.md,
+// a self-contained report.html and analysis.json, each written atomically.
+// The fits themselves live in package fit, which imports none of this.
+package report
 
 import (
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/empirical-scaling/harness/fit"
+	"github.com/empirical-scaling/harness/internal/provenance"
 )
 
+// Meta is the provenance printed in a report: what produced it and where.
+type Meta struct {
+	Command       string `json:"command"`
+	GoVersion     string `json:"go_version"`
+	ModuleVersion string `json:"module_version"`
+	GitDescribe   string `json:"git_describe,omitempty"`
+	Date          string `json:"date"`
+	Grid          string `json:"grid,omitempty"`
+	Device        string `json:"device,omitempty"`
+}
+
+// NewMeta fills the Go version, the main module's version (with its VCS
+// revision when the binary was built with one), `git describe` of the
+// working directory when git is available, and the current UTC date.
+func NewMeta(command string) Meta {
+	return Meta{Command: command, GoVersion: provenance.GoVersion(), ModuleVersion: provenance.Module(),
+		GitDescribe: provenance.GitDescribe(), Date: time.Now().UTC().Format(time.RFC3339)}
+}
+
 // headline is the verdict in one line.
-func (a *Analysis) headline() string {
+func headline(a *fit.Analysis) string {
 	if a.Verdict == nil {
 		return "No verdict: " + strings.Join(a.Notes, "; ")
 	}
@@ -14,7 +41,7 @@ func (a *Analysis) headline() string {
 }
 
 // methodLines describe how every number was made.
-func (a *Analysis) methodLines() []string {
+func methodLines(a *fit.Analysis) []string {
 	o := a.Options
 	lines := []string{
 		"Each activation is fitted on its anchor runs only; holdout runs are predicted, never fitted.",
@@ -29,7 +56,8 @@ func (a *Analysis) methodLines() []string {
 	return lines
 }
 
-func (a *Analysis) provenance(m Meta) [][2]string {
+// provenanceRows are the report's provenance lines, label and value.
+func provenanceRows(m Meta) [][2]string {
 	rows := [][2]string{{"command", m.Command}, {"go", m.GoVersion}, {"module", m.ModuleVersion}}
 	if m.GitDescribe != "" {
 		rows = append(rows, [2]string{"git describe", m.GitDescribe})
@@ -46,23 +74,23 @@ func (a *Analysis) provenance(m Meta) [][2]string {
 
 // Markdown renders the report as Markdown, with the plots as images next
 // to it.
-func (a *Analysis) Markdown(m Meta) string {
+func Markdown(a *fit.Analysis, m Meta) string {
 	var b strings.Builder
 	b.WriteString("# Scaling report\n\n")
-	fmt.Fprintf(&b, "**%s**\n\n", a.headline())
+	fmt.Fprintf(&b, "**%s**\n\n", headline(a))
 	if a.Verdict != nil {
 		b.WriteString(a.Verdict.Summary + "\n\n")
 	}
 	b.WriteString("![validation loss vs compute](scaling.png)\n\n")
 	b.WriteString("## Fits\n\nEach cell is the estimate [95% interval].\n\n")
-	for _, t := range a.fitTables() {
+	for _, t := range fitTables(a) {
 		b.WriteString(t.markdown())
 	}
 	b.WriteString("## Holdouts\n\n")
-	b.WriteString(a.holdoutTable().markdown())
+	b.WriteString(holdoutTable(a).markdown())
 	b.WriteString("![residuals](residuals.png)\n\n")
 	b.WriteString("## Runs\n\n")
-	b.WriteString(a.runTable().markdown())
+	b.WriteString(runTable(a).markdown())
 	b.WriteString("![training curves](curves.png)\n\n")
 	if len(a.Notes) > 0 {
 		b.WriteString("## Notes\n\n")
@@ -72,11 +100,11 @@ func (a *Analysis) Markdown(m Meta) string {
 		b.WriteString("\n")
 	}
 	b.WriteString("## Method\n\n")
-	for _, l := range a.methodLines() {
+	for _, l := range methodLines(a) {
 		b.WriteString("- " + l + "\n")
 	}
 	b.WriteString("\nEvery number is also in `analysis.json`.\n\n## Provenance\n\n")
-	for _, r := range a.provenance(m) {
+	for _, r := range provenanceRows(m) {
 		fmt.Fprintf(&b, "- %s: `%s`\n", r[0], strings.ReplaceAll(r[1], "`", "'"))
 	}
 	return b.String()

@@ -1,4 +1,4 @@
-package fit
+package results
 
 import (
 	"encoding/csv"
@@ -7,9 +7,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/empirical-scaling/harness/fit"
 )
 
 // column names accepted by ReadCSV, lower-cased; the first match wins.
@@ -28,7 +29,7 @@ var (
 // Size", "Training FLOP", loss) reads as is with D = C/(6·N). An optional
 // activation column is kept. Every point is an anchor named "row K" (K is
 // the 1-based data row).
-func ReadCSV(path string) ([]Point, error) {
+func ReadCSV(path string) ([]fit.Point, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read csv: %w", err)
@@ -52,7 +53,7 @@ func findCol(header []string, names []string) int {
 	return -1
 }
 
-func parseCSV(r io.Reader) ([]Point, error) {
+func parseCSV(r io.Reader) ([]fit.Point, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -75,7 +76,7 @@ func parseCSV(r io.Reader) ([]Point, error) {
 	if have < 2 && !(have == 1 && ic >= 0) {
 		return nil, fmt.Errorf("header %q: want two of params, tokens, compute (or compute alone for the compute-only laws)", header)
 	}
-	var pts []Point
+	var pts []fit.Point
 	for row := 1; ; row++ {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -97,7 +98,7 @@ func parseCSV(r io.Reader) ([]Point, error) {
 			}
 			return v, nil
 		}
-		p := Point{Run: fmt.Sprintf("row %d", row), Role: RoleAnchor}
+		p := fit.Point{Run: fmt.Sprintf("row %d", row), Role: fit.RoleAnchor}
 		if p.N, err = get(ip, "params"); err != nil {
 			return nil, err
 		}
@@ -136,29 +137,4 @@ func parseCSV(r io.Reader) ([]Point, error) {
 		return nil, errors.New("no data rows")
 	}
 	return pts, nil
-}
-
-// DropHighest returns pts without the k points of highest loss (ties keep
-// the earlier row), as Besiroglu et al. 2024 did before fitting the
-// Chinchilla points. The order of the kept points is unchanged.
-func DropHighest(pts []Point, k int) ([]Point, error) {
-	if k < 0 || k >= len(pts) {
-		return nil, fmt.Errorf("drop %d highest-loss points of %d: want 0 ≤ k < %d", k, len(pts), len(pts))
-	}
-	idx := make([]int, len(pts))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return pts[idx[a]].Loss > pts[idx[b]].Loss })
-	drop := make(map[int]bool, k)
-	for _, i := range idx[:k] {
-		drop[i] = true
-	}
-	out := make([]Point, 0, len(pts)-k)
-	for i, p := range pts {
-		if !drop[i] {
-			out = append(out, p)
-		}
-	}
-	return out, nil
 }

@@ -1,8 +1,10 @@
-package fit
+package report
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/empirical-scaling/harness/fit"
 )
 
 // table is one report table, rendered both as Markdown and as HTML.
@@ -12,16 +14,19 @@ type table struct {
 	Rows  [][]string
 }
 
-func interval3(p Param) string {
-	return fmt.Sprintf("%s [%s, %s]", fmtNum(p.Value), fmtNum(p.Lo), fmtNum(p.Hi))
+func interval3(p fit.Param) string {
+	return fmt.Sprintf("%s [%s, %s]", fit.FormatNum(p.Value), fit.FormatNum(p.Lo), fit.FormatNum(p.Hi))
 }
 
 // fitTables has one table per form: every activation's parameters with
 // their intervals.
-func (a *Analysis) fitTables() []table {
+func fitTables(a *fit.Analysis) []table {
 	var out []table
 	for _, name := range a.Options.Forms {
-		form := a.Options.form(name)
+		form, err := fit.FormByName(name)
+		if err != nil {
+			continue
+		}
 		t := table{Title: fmt.Sprintf("%s: %s", name, form.Law())}
 		t.Head = append([]string{"activation", "anchors"}, form.ParamNames()...)
 		t.Head = append(t.Head, "RMS log residual", "bootstrap draws used", "note")
@@ -30,7 +35,7 @@ func (a *Analysis) fitTables() []table {
 			if f == nil {
 				continue
 			}
-			row := []string{label(ar.Activation), fmt.Sprint(f.Points)}
+			row := []string{fit.Label(ar.Activation), fmt.Sprint(f.Points)}
 			for _, pn := range form.ParamNames() {
 				if f.OK() {
 					row = append(row, interval3(f.Param(pn)))
@@ -42,7 +47,7 @@ func (a *Analysis) fitTables() []table {
 			if f.Boot != nil {
 				boot = fmt.Sprintf("%d of %d (%s)", f.Boot.Used, f.Boot.Requested, f.Boot.Scheme)
 			}
-			row = append(row, fmtNum(f.RMSLog), boot, note)
+			row = append(row, fit.FormatNum(f.RMSLog), boot, note)
 			t.Rows = append(t.Rows, row)
 		}
 		out = append(out, t)
@@ -51,7 +56,7 @@ func (a *Analysis) fitTables() []table {
 }
 
 // holdoutTable lists every holdout prediction.
-func (a *Analysis) holdoutTable() table {
+func holdoutTable(a *fit.Analysis) table {
 	t := table{Title: "Holdout predictions (from the anchors only)",
 		Head: []string{"run", "activation", "law", "compute", "actual loss", "predicted", "95% interval", "error %", "actual inside interval"}}
 	for _, ar := range a.Activations {
@@ -60,19 +65,19 @@ func (a *Analysis) holdoutTable() table {
 			if pr.Inside {
 				inside = "yes"
 			}
-			t.Rows = append(t.Rows, []string{pr.Run, label(pr.Activation), pr.Form, fmtNum(pr.C), fmtNum(pr.Actual),
-				fmtNum(pr.Predicted), fmt.Sprintf("[%s, %s]", fmtNum(pr.Lo), fmtNum(pr.Hi)), signed(pr.ErrPct), inside})
+			t.Rows = append(t.Rows, []string{pr.Run, fit.Label(pr.Activation), pr.Form, fit.FormatNum(pr.C), fit.FormatNum(pr.Actual),
+				fit.FormatNum(pr.Predicted), fmt.Sprintf("[%s, %s]", fit.FormatNum(pr.Lo), fit.FormatNum(pr.Hi)), signed(pr.ErrPct), inside})
 		}
 	}
 	return t
 }
 
 // runTable lists every point.
-func (a *Analysis) runTable() table {
+func runTable(a *fit.Analysis) table {
 	t := table{Title: "Runs", Head: []string{"run", "activation", "role", "seed", "N (params)", "D (tokens)", "C (FLOP)", "final val loss"}}
 	for _, p := range a.Points {
-		t.Rows = append(t.Rows, []string{p.Run, label(p.Activation), p.Role, fmt.Sprint(p.Seed), fmtNum(Num(p.N)),
-			fmtNum(Num(p.D)), fmtNum(Num(p.C)), fmt.Sprintf("%.4f", p.Loss)})
+		t.Rows = append(t.Rows, []string{p.Run, fit.Label(p.Activation), p.Role, fmt.Sprint(p.Seed), fit.FormatNum(fit.Num(p.N)),
+			fit.FormatNum(fit.Num(p.D)), fit.FormatNum(fit.Num(p.C)), fmt.Sprintf("%.4f", p.Loss)})
 	}
 	return t
 }
@@ -103,7 +108,7 @@ func (t table) markdown() string {
 }
 
 // signed formats a percentage with its sign, "n/a" when not finite.
-func signed(n Num) string {
+func signed(n fit.Num) string {
 	if !n.Finite() {
 		return "n/a"
 	}
