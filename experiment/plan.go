@@ -42,9 +42,9 @@ func DeviceKind(dev tensor.Device) string {
 // its full configuration (what the run's config.json will hold, less the
 // device), and the settings it came from.
 type Plan struct {
-	Grid   Grid        `json:"grid"`   // the grid, with a -data override applied
-	Select GridOptions `json:"select"` // which runs, with the grid's defaults filled in
-	Device string      `json:"device"` // KindCPU or KindCUDA
+	Grid   Grid         `json:"grid"`   // the grid, with a -data override applied
+	Select GridOptions  `json:"select"` // which runs, with the grid's defaults filled in
+	Device string       `json:"device"` // KindCPU or KindCUDA
 	Runs   []PlannedRun `json:"runs"`
 
 	// Provenance, not part of the plan's identity.
