@@ -8,7 +8,7 @@ PKGS    := ./...
 BENCH   ?= .
 BENCHTIME ?= 1x
 
-.PHONY: help test test-noasm vet fmt-check bench bench-peers kernels sweep build clean
+.PHONY: help test test-slurm test-noasm vet fmt-check bench bench-peers kernels sweep build clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ vet: ## go vet every package
 test: fmt-check vet ## gofmt check, go vet, all tests (CPU only), and the pure-Go GEMM path
 	$(GO) test -count=1 $(PKGS)
 	$(GO) test -count=1 -tags noasm ./kernels/cpu/...
+
+test-slurm: ## the Slurm integration test (needs a cluster: bash scripts/slurm-cluster.sh up)
+	SLURM_TEST=1 $(GO) test -count=1 -run 'TestSlurm' -v ./cmd/experiment/
 
 bench: ## run the Go benchmarks (BENCH=regex BENCHTIME=...)
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) $(PKGS)

@@ -251,9 +251,14 @@ const (
 // defaultMicro is the largest divisor of batch whose micro-batch stays
 // within the device's token budget (at least one sequence).
 func defaultMicro(batch, seq int, dev tensor.Device) int {
-	budget := microTokensGPU
-	if dev == nil || dev.Name() == "cpu" {
-		budget = microTokensCPU
+	return defaultMicroFor(batch, seq, dev != nil && dev.Name() != "cpu")
+}
+
+// defaultMicroFor is defaultMicro for a GPU (gpu) or the CPU.
+func defaultMicroFor(batch, seq int, gpu bool) int {
+	budget := microTokensCPU
+	if gpu {
+		budget = microTokensGPU
 	}
 	limit := max(1, budget/seq)
 	for m := min(batch, limit); m > 1; m-- {

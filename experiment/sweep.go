@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/empirical-scaling/harness/data"
+	"github.com/empirical-scaling/harness/internal/filelock"
 	"github.com/empirical-scaling/harness/tensor"
 )
 
@@ -48,6 +48,8 @@ type SweepConfig struct {
 	Progress io.Writer
 	Log      io.Writer
 	Logger   *slog.Logger
+	// Lock tunes the per-run locks (zero: filelock's defaults).
+	Lock filelock.Options
 }
 
 // SweepReport says what a sweep did.
@@ -57,16 +59,21 @@ type SweepReport struct {
 	Resumed  []string // runs that continued from a checkpoint
 	Skipped  []string // runs finished before this call
 	Failed   []string // runs that failed or diverged, with the reason
+	Busy     []string // runs another process was training, with its host and pid
 	Warnings []string // unreadable files found and worked around
 }
 
-// Sweep trains every run of the grid that is not finished yet, one run
-// per device at a time, and keeps Out/results.json up to date (rewritten
-// atomically after every run). Finished runs whose config.json matches
-// are skipped, interrupted ones resume from their checkpoint, and a run
-// that fails or diverges is reported and the sweep goes on. A finished
-// run made with other settings stops the sweep before any training, with
-// an error wrapping ErrConfigChanged: Out belongs to another sweep.
+// Sweep plans the grid into Out/plan.json (refusing a folder planned with
+// other settings) and trains every run of the plan that is not finished
+// yet in this process, one run per device at a time: the same per-run
+// step as RunPlanned, so that this sweep can share its folder with other
+// workers. Out/results.json is rebuilt from the runs' result.json files
+// after every run. Finished runs whose config.json matches are skipped,
+// interrupted ones resume from their checkpoint, a run held by another
+// process is left to it, and a run that fails or diverges is reported and
+// the sweep goes on. A finished run made with other settings stops the
+// sweep before any training, with an error wrapping ErrConfigChanged:
+// Out belongs to another sweep.
 //
 // Cancelling ctx checkpoints the runs in progress and returns an error
 // wrapping ctx's error; rerunning the same sweep resumes.
@@ -77,18 +84,16 @@ func Sweep(ctx context.Context, c SweepConfig) (*SweepReport, error) {
 	if len(c.Devices) == 0 {
 		return nil, errors.New("sweep: no device")
 	}
-	g := c.Grid
-	if c.Data != "" {
-		g.Data = c.Data
-	}
-	specs, err := g.Runs(c.Select)
-	if err != nil {
+	pc := PlanConfig{Grid: c.Grid, Select: c.Select, Data: c.Data, CacheDir: c.CacheDir,
+		Device: DeviceKind(c.Devices[0]), Command: c.Command, Version: c.Version}
+	g := pc.grid()
+	if _, err := g.Runs(c.Select); err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
 	}
 	if err := os.MkdirAll(c.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("sweep: output folder: %w", err)
 	}
-	s := &sweeper{c: c, g: g, out: io.Discard, rep: &SweepReport{}}
+	s := &sweeper{c: c, out: io.Discard, rep: &SweepReport{}}
 	if c.Log != nil {
 		s.out = c.Log
 	}
@@ -98,78 +103,96 @@ func Sweep(ctx context.Context, c SweepConfig) (*SweepReport, error) {
 	if len(c.Devices) > 1 {
 		progress = nil
 	}
-	ds, err := data.Prepare(ctx, data.Options{Source: g.Data, CacheDir: c.CacheDir, VocabSize: g.VocabSize,
-		SyntheticBytes: g.SyntheticBytes, Progress: progress})
+	ds, err := prepareData(ctx, g, c.CacheDir, progress)
 	if err != nil {
-		return nil, fmt.Errorf("sweep: data %q: %w", g.Data, err)
+		return nil, fmt.Errorf("sweep: %w", err)
 	}
 	defer ds.Close()
 	fmt.Fprintf(s.out, "data: %s (%d training tokens, vocabulary %d)\n", ds.Dir, ds.Train.Len(), ds.Train.VocabSize())
+	p, err := newPlan(pc, ds)
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	if err := CheckPlan(c.Out, p); err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	t, err := newTrainer(p, ds, workerSettings{
+		dir: c.Out, cacheDir: c.CacheDir, ckptEvery: c.CheckpointEvery, ckptSteps: c.CheckpointSteps,
+		progress: progress, logger: c.Logger, out: s.out, mu: &s.mu, lock: c.Lock,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
 
-	s.rep.Results = Results{Grid: g.Name, Command: c.Command, Version: c.Version, Runs: make([]Result, len(specs))}
 	var (
-		todo       []job
+		todo       []int
 		mismatched []error
 	)
-	for i, spec := range specs {
-		rc, p, err := g.planRun(spec, ds.Train.VocabSize(), ds.Train.Len(), ds.Val.Len())
-		if err != nil {
-			return nil, fmt.Errorf("sweep: %w", err)
-		}
-		rc.Train, rc.Val, rc.CacheDir = ds.Train, ds.Val, c.CacheDir
-		rc.Out = filepath.Join(c.Out, spec.Name)
-		rc.CheckpointEvery, rc.CheckpointSteps = c.CheckpointEvery, c.CheckpointSteps
-		rc.Progress, rc.Logger = progress, c.Logger
-		train, err := s.initial(i, spec, p, rc.Out)
+	for i, r := range p.Runs {
+		train, err := s.initial(r, filepath.Join(c.Out, r.Name))
 		if err != nil {
 			mismatched = append(mismatched, err)
 			continue
 		}
 		if train {
-			todo = append(todo, job{i: i, spec: spec, cfg: rc, plan: p})
+			todo = append(todo, i)
 		}
 	}
 	if len(mismatched) > 0 {
 		return nil, fmt.Errorf("sweep: %s holds %d finished run(s) made with other settings, first %w; use another -out folder or remove them",
 			c.Out, len(mismatched), mismatched[0])
 	}
-	if err := s.writeResults(); err != nil {
-		return nil, err
+	if p, err = WritePlan(ctx, c.Out, p); err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
 	}
+	rs, _, err := RebuildResults(ctx, c.Out, p)
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	s.rep.Results = rs
 	fmt.Fprintf(s.out, "sweep: grid %s, %d runs (%d finished before, %d to train) in %s\n",
-		g.Name, len(specs), len(specs)-len(todo), len(todo), c.Out)
+		g.Name, len(p.Runs), len(p.Runs)-len(todo), len(todo), c.Out)
 
-	jobs := make(chan job)
+	jobs := make(chan int)
 	var (
 		wg   sync.WaitGroup
-		emu  sync.Mutex
 		werr error
 	)
 	for _, dev := range c.Devices {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
-				if err := s.train(ctx, j, dev, len(specs)); err != nil {
-					emu.Lock()
-					werr = errors.Join(werr, err)
-					emu.Unlock()
+			for i := range jobs {
+				if ctx.Err() != nil {
+					continue
 				}
+				o, err := t.runIndex(ctx, i, dev)
+				s.mu.Lock()
+				s.record(p.Runs[i].Name, o)
+				if err != nil {
+					werr = errors.Join(werr, err)
+				}
+				s.mu.Unlock()
 			}
 		}()
 	}
 feed:
-	for _, j := range todo {
+	for _, i := range todo {
 		select {
 		case <-ctx.Done():
 			break feed
-		case jobs <- j:
+		case jobs <- i:
 		}
 	}
 	close(jobs)
 	wg.Wait()
+	if rs, _, err := RebuildResults(context.WithoutCancel(ctx), c.Out, p); err == nil {
+		s.rep.Results = rs
+	} else {
+		werr = errors.Join(werr, err)
+	}
 	if werr != nil {
-		return s.rep, werr
+		return s.rep, fmt.Errorf("sweep: %w", werr)
 	}
 	if err := ctx.Err(); err != nil {
 		return s.rep, fmt.Errorf("sweep interrupted: the run in progress is checkpointed in %s; rerun the same command to resume: %w", c.Out, err)
@@ -177,26 +200,34 @@ feed:
 	return s.rep, nil
 }
 
-// job is one run to train.
-type job struct {
-	i    int
-	spec RunSpec
-	cfg  RunConfig
-	plan plan
-}
-
 // sweeper is the state of one Sweep call.
 type sweeper struct {
 	c   SweepConfig
-	g   Grid
 	out io.Writer
-	mu  sync.Mutex // guards rep and results.json
+	mu  sync.Mutex // guards rep and the log lines
 	rep *SweepReport
 }
 
 func (s *sweeper) warn(msg string) {
 	s.rep.Warnings = append(s.rep.Warnings, msg)
 	fmt.Fprintln(s.out, "warning: "+msg)
+}
+
+// record adds one run's outcome to the report. The caller holds s.mu.
+func (s *sweeper) record(name string, o outcome) {
+	switch {
+	case o.held != nil:
+		s.rep.Busy = append(s.rep.Busy, name+": "+o.held.Owner.String())
+	case o.skipped:
+		s.rep.Skipped = append(s.rep.Skipped, name)
+	case o.failed != "":
+		s.rep.Failed = append(s.rep.Failed, name+": "+o.failed)
+	case o.trained:
+		s.rep.Trained = append(s.rep.Trained, name)
+		if o.resumed {
+			s.rep.Resumed = append(s.rep.Resumed, name)
+		}
+	}
 }
 
 // checkOldResults reports an unreadable results.json; it is rebuilt from
@@ -216,102 +247,29 @@ func (s *sweeper) checkOldResults() {
 	}
 }
 
-// initial fills results entry i from the run's folder and says whether
-// the run still has to be trained. A finished run whose config.json does
-// not match this sweep's settings is an error: the folder belongs to
-// another sweep, and neither training over it nor analysing it would be
-// right.
-func (s *sweeper) initial(i int, spec RunSpec, p plan, dir string) (bool, error) {
-	entry := pendingResult(spec, p)
-	defer func() { s.rep.Results.Runs[i] = entry }()
+// initial says whether run r still has to be trained, from its folder. A
+// finished run whose config.json does not match the plan is an error: the
+// folder belongs to another sweep, and neither training over it nor
+// analysing it would be right.
+func (s *sweeper) initial(r PlannedRun, dir string) (bool, error) {
 	res, ok, err := readResult(dir)
 	switch {
 	case err != nil:
 		s.warn(fmt.Sprintf("%v; the run resumes from its last checkpoint (or starts over) and rewrites it", err))
 		return true, nil
-	case !ok:
+	case !ok || res.Status != StatusFinished:
 		return true, nil
 	}
-	res.Name = spec.Name
-	entry = *res
-	if res.Status != StatusFinished {
-		return true, nil
-	}
-	same, err := sameConfig(dir, p)
+	same, err := sameConfig(dir, r.Config)
 	switch {
 	case err != nil:
 		return false, fmt.Errorf("%s finished, but its settings cannot be checked (%w); remove it to retrain it", dir, err)
 	case !same:
 		return false, fmt.Errorf("%w: %s finished with other settings than this sweep's (grid, data, -tokens-per-param, ...)", ErrConfigChanged, dir)
 	}
-	s.rep.Skipped = append(s.rep.Skipped, spec.Name)
-	fmt.Fprintf(s.out, "skip %s: finished before (val loss %.4f)\n", spec.Name, res.FinalLoss)
+	s.rep.Skipped = append(s.rep.Skipped, r.Name)
+	fmt.Fprintf(s.out, "skip %s: finished before (val loss %.4f)\n", r.Name, res.FinalLoss)
 	return false, nil
-}
-
-// train runs one job on dev and records its result. It returns an error
-// only when results.json cannot be written.
-func (s *sweeper) train(ctx context.Context, j job, dev tensor.Device, total int) error {
-	if ctx.Err() != nil {
-		return nil
-	}
-	c := j.cfg
-	c.Device = dev
-	verb := "training"
-	st, _, ok, _ := latestCheckpoint(c.Out)
-	if ok {
-		verb = fmt.Sprintf("resuming from step %d of %d", st.Step, j.plan.Steps)
-	}
-	s.mu.Lock()
-	fmt.Fprintf(s.out, "[%d/%d] %s: %s N=%d D=%d C=%.3g on %s: %s\n", j.i+1, total, j.spec.Name,
-		j.plan.Model.String(), j.plan.Params, j.plan.Tokens, j.plan.Compute, dev.Name(), verb)
-	s.mu.Unlock()
-
-	start := time.Now()
-	res, err := Run(ctx, c)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	entry := pendingResult(j.spec, j.plan)
-	if res != nil {
-		entry = *res
-		entry.Name = j.spec.Name
-	}
-	switch {
-	case err == nil:
-		s.rep.Trained = append(s.rep.Trained, j.spec.Name)
-		if ok {
-			s.rep.Resumed = append(s.rep.Resumed, j.spec.Name)
-		}
-		fmt.Fprintf(s.out, "done %s: val loss %.4f in %.1f s\n", j.spec.Name, entry.FinalLoss, time.Since(start).Seconds())
-	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
-		if res == nil {
-			entry.Status = StatusRunning
-		}
-		entry.Error = "interrupted; rerun the sweep to resume"
-		fmt.Fprintf(s.out, "interrupted %s: checkpoint saved in %s\n", j.spec.Name, c.Out)
-	default:
-		if res == nil || entry.Status == StatusRunning || entry.Status == StatusFinished {
-			entry.Status = StatusFailed
-		}
-		entry.Error = oneLine(err.Error())
-		s.rep.Failed = append(s.rep.Failed, j.spec.Name+": "+entry.Error)
-		fmt.Fprintf(s.out, "FAILED %s (%s): %s; the sweep goes on\n", j.spec.Name, entry.Status, entry.Error)
-	}
-	s.rep.Results.Runs[j.i] = entry
-	return s.writeResults()
-}
-
-// writeResults rewrites Out/results.json atomically. The caller holds
-// s.mu or runs alone.
-func (s *sweeper) writeResults() error {
-	b, err := json.MarshalIndent(s.rep.Results, "", "  ")
-	if err != nil {
-		return fmt.Errorf("sweep: %s: %w", ResultsFile, err)
-	}
-	if err := WriteFileAtomic(filepath.Join(s.c.Out, ResultsFile), append(b, '\n')); err != nil {
-		return fmt.Errorf("sweep: %w", err)
-	}
-	return nil
 }
 
 // oneLine joins the lines of a message with "; ".

@@ -60,13 +60,3 @@ func readResult(dir string) (res *Result, ok bool, err error) {
 	}
 	return &r, true, nil
 }
-
-// pendingResult is the results.json entry of a run not started yet.
-func pendingResult(spec RunSpec, p plan) Result {
-	return Result{
-		Name: spec.Name, Activation: string(spec.Activation), Role: spec.Role, Seed: int(spec.Seed),
-		Layers: p.Model.Layers, Width: p.Model.Width, Heads: p.Model.Heads,
-		Params: p.Params, TotalParams: p.TotalParams, Tokens: p.Tokens, Compute: p.Compute,
-		Status: StatusPending,
-	}
-}

@@ -254,8 +254,21 @@ func TestSweepRefusesFinishedRunsWithOtherSettings(t *testing.T) {
 	c.Select.TokensPerParam = 12 // other settings, same run names
 	_, err = Sweep(context.Background(), c)
 	require.ErrorIs(t, err, ErrConfigChanged)
-	assert.Contains(t, err.Error(), filepath.Join(out, "gelu-800-s1"))
+	require.ErrorIs(t, err, ErrPlanChanged)
+	assert.Contains(t, err.Error(), filepath.Join(out, PlanFile))
+	assert.Contains(t, err.Error(), "TokensPerParam 10, now 12")
 	assert.Contains(t, err.Error(), "use another -out folder")
 	assert.NotContains(t, log.String(), ": training", "nothing is trained")
 	assert.Equal(t, before, readResults(t, out), "results.json is left as it was")
+
+	// A folder swept before plans existed: the runs' own config.json files
+	// still stop the sweep before any training.
+	require.NoError(t, os.Remove(filepath.Join(out, PlanFile)))
+	c, log = sweepCfg(t, out, cache, nn.GeLU)
+	c.Select.TokensPerParam = 12
+	_, err = Sweep(context.Background(), c)
+	require.ErrorIs(t, err, ErrConfigChanged)
+	assert.Contains(t, err.Error(), filepath.Join(out, "gelu-800-s1"))
+	assert.NotContains(t, log.String(), ": training", "nothing is trained")
+	assert.NoFileExists(t, filepath.Join(out, PlanFile), "no plan is written over runs it does not describe")
 }

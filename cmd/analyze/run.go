@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"path/filepath"
 	"strings"
 
+	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/fit"
 	"github.com/empirical-scaling/harness/fit/report"
 	"github.com/empirical-scaling/harness/fit/results"
@@ -100,6 +102,11 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func analyzeSweep(ctx context.Context, c config, args []string, stdout io.Writer) error {
 	opts := fit.Options{VerdictForm: c.verdictForm, Boot: fit.BootOptions{Resamples: c.boot, Seed: c.seed}}
+	// Runs of different settings (another D/N, other data) cannot be
+	// fitted together; refuse the folder before fitting anything.
+	if err := experiment.CheckFolder(c.results); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
 	a, err := results.Report(ctx, c.results, opts, provenance.CommandLine("analyze", args))
 	if err != nil {
 		return err

@@ -168,3 +168,23 @@ func TestHelpExitsZero(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Contains(t, out, "-results")
 }
+
+// TestAnalyzeRefusesRunsThatDisagree: a folder whose runs were trained at
+// D = 20N and D = 10N is refused before any fit, with the two runs named.
+func TestAnalyzeRefusesRunsThatDisagree(t *testing.T) {
+	dir := writeSweep(t, 6)
+	for i, name := range []string{"gelu-0", "gelu-1"} {
+		n := int64(1e5 * (i + 1))
+		cfg := map[string]any{"name": name, "data": "synthetic", "params": n, "tokens": int64(10*(i+1)) * n,
+			"model": map[string]any{"vocab": 300, "seq_len": 32}}
+		b, err := json.Marshal(cfg)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name, "config.json"), b, 0o644))
+	}
+	code, _, errOut := runCmd("-results", dir, "-boot", "100")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "different settings")
+	assert.Contains(t, errOut, "gelu-0")
+	assert.Contains(t, errOut, "gelu-1")
+	assert.NoFileExists(t, filepath.Join(dir, "analysis.json"))
+}

@@ -38,6 +38,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		switch {
 		case args[0] == "prepare":
 			return runPrepare(ctx, args[1:], stdout, stderr)
+		case clusterCommands[args[0]] != nil:
+			err := clusterCommands[args[0]](ctx, args[1:], stdout, stderr)
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return err
 		case !strings.HasPrefix(args[0], "-"):
 			return usageErr(fmt.Errorf("unknown command %q; try: experiment -grid tiny, or experiment prepare -data synthetic", args[0]))
 		}

@@ -210,6 +210,9 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func analyze(ctx context.Context, dir string, boot int, command string, stdout io.Writer) error {
 	start := time.Now()
 	fmt.Fprintf(stdout, "analysis: fitting %s\n", dir)
+	if err := experiment.CheckFolder(dir); err != nil {
+		return fmt.Errorf("analysis: %w", err)
+	}
 	a, err := results.Report(ctx, dir, fit.Options{Boot: fit.BootOptions{Resamples: boot}}, command)
 	if err != nil {
 		return fmt.Errorf("analysis: %w", err)
