@@ -7,8 +7,11 @@ export CGO_ENABLED ?= 0
 PKGS    := ./...
 BENCH   ?= .
 BENCHTIME ?= 1x
+# staticcheck, pinned; `make staticcheck` installs it into bin/ with go install.
+STATICCHECK_VERSION ?= v0.7.0
+STATICCHECK := bin/staticcheck-$(STATICCHECK_VERSION)
 
-.PHONY: help test test-slurm test-noasm vet fmt-check bench bench-peers kernels sweep build clean
+.PHONY: help test test-slurm test-noasm vet fmt-check tidy-check staticcheck bench bench-peers kernels sweep build clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -23,7 +26,17 @@ fmt-check: ## fail when a Go file is not gofmt-formatted
 vet: ## go vet every package
 	$(GO) vet $(PKGS)
 
-test: fmt-check vet ## gofmt check, go vet, all tests (CPU only), and the pure-Go GEMM path
+tidy-check: ## fail when go.mod/go.sum are not tidy
+	$(GO) mod tidy -diff
+
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/bin/.staticcheck $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv bin/.staticcheck/staticcheck $@ && rmdir bin/.staticcheck
+
+staticcheck: $(STATICCHECK) ## staticcheck every package (the pinned version, installed on first use)
+	$(STATICCHECK) $(PKGS)
+
+test: fmt-check vet tidy-check staticcheck ## gofmt, go vet, tidy and staticcheck checks, all tests (CPU only), and the pure-Go GEMM path
 	$(GO) test -count=1 $(PKGS)
 	$(GO) test -count=1 -tags noasm ./kernels/cpu/...
 
