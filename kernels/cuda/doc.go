@@ -9,7 +9,7 @@
 //     driver on first use (ptxindex.go, launch.go).
 //   - GEMMs go through cuBLASLt (found via CUDA_HOME, /usr/local/cuda/lib64,
 //     LD_LIBRARY_PATH and pip's nvidia/cublas/lib, libs.go), with a tiled
-//     fallback kernel when it is missing (cublaslt.go, ops_matmul.go).
+//     fallback kernel when it is missing (matmul.go, matmul_cublaslt.go).
 //   - Memory comes from a caching allocator (alloc.go): after a training
 //     step's first pass every request is served from the cache, and an
 //     out-of-memory error says how much was asked and how much is free.

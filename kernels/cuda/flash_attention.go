@@ -15,7 +15,7 @@ import (
 // and a deterministic backward. Its indexing is checked on the CPU by the
 // line-for-line port in kernels/cuda/flashport.
 //
-// Attention and AttentionBackward (ops_attention.go) call tryFlashAttention
+// Attention and AttentionBackward (attention.go) call tryFlashAttention
 // and tryFlashAttentionBackward first and fall back to the plain reference
 // kernels of attention.cu when these decline (handled == false):
 //

@@ -2,11 +2,14 @@ package cuda
 
 import (
 	"fmt"
+	"math"
 	"unsafe"
+
+	"github.com/empirical-scaling/harness/tensor"
 )
 
-// Launch helpers, for every kernel launcher of this package (and the
-// flash-attention launcher of issue 8):
+// Launch helpers, for every kernel launcher of this package (flash
+// attention's included):
 //
 //	fn, err := d.function("gelu_fwd_bf16")       // look a kernel up by its PTX .entry name
 //	err = d.launchFunc(fn, grid, block, shmem, args...)
@@ -102,3 +105,28 @@ func (d *Device) gridFor(n int) Dim3 {
 
 // vecWidth is the elements per 16-byte pack for a dtype.
 func vecWidth(size int) int { return 16 / size }
+
+// fits32 checks that every size fits the kernels' 32-bit int parameters.
+func fits32(op string, ns ...int) error {
+	for _, n := range ns {
+		if n < 0 || n > math.MaxInt32 {
+			return fmt.Errorf("cuda: %s: size %d exceeds the kernels' 32-bit limit", op, n)
+		}
+	}
+	return nil
+}
+
+// elemGrid is the grid of a packed elementwise kernel over n elements of dt.
+func (d *Device) elemGrid(n int, dt tensor.DType) Dim3 {
+	return d.gridFor((n + vecWidth(dt.Size()) - 1) / vecWidth(dt.Size()))
+}
+
+// run enters the device and runs f, the body of an op.
+func (d *Device) run(f func() error) error {
+	leave, err := d.enter()
+	if err != nil {
+		return err
+	}
+	defer leave()
+	return f()
+}

@@ -1,0 +1,151 @@
+// The eight-lane sigmoid shared by gelu_amd64.s and swiglu_amd64.s: its
+// constants (file-local, so each including file has its own copy) and the
+// LOADCONSTS and SIGMOID macros. Include after textflag.h.
+
+// Eight-lane constants: the sign bit and the Cephes expf of exp_amd64.s.
+DATA actSign<>+0(SB)/4, $0x80000000
+DATA actSign<>+4(SB)/4, $0x80000000
+DATA actSign<>+8(SB)/4, $0x80000000
+DATA actSign<>+12(SB)/4, $0x80000000
+DATA actSign<>+16(SB)/4, $0x80000000
+DATA actSign<>+20(SB)/4, $0x80000000
+DATA actSign<>+24(SB)/4, $0x80000000
+DATA actSign<>+28(SB)/4, $0x80000000
+GLOBL actSign<>(SB), RODATA|NOPTR, $32
+DATA actLo<>+0(SB)/4, $-87.3
+DATA actLo<>+4(SB)/4, $-87.3
+DATA actLo<>+8(SB)/4, $-87.3
+DATA actLo<>+12(SB)/4, $-87.3
+DATA actLo<>+16(SB)/4, $-87.3
+DATA actLo<>+20(SB)/4, $-87.3
+DATA actLo<>+24(SB)/4, $-87.3
+DATA actLo<>+28(SB)/4, $-87.3
+GLOBL actLo<>(SB), RODATA|NOPTR, $32
+DATA actLog2e<>+0(SB)/4, $1.4426950408889634
+DATA actLog2e<>+4(SB)/4, $1.4426950408889634
+DATA actLog2e<>+8(SB)/4, $1.4426950408889634
+DATA actLog2e<>+12(SB)/4, $1.4426950408889634
+DATA actLog2e<>+16(SB)/4, $1.4426950408889634
+DATA actLog2e<>+20(SB)/4, $1.4426950408889634
+DATA actLog2e<>+24(SB)/4, $1.4426950408889634
+DATA actLog2e<>+28(SB)/4, $1.4426950408889634
+GLOBL actLog2e<>(SB), RODATA|NOPTR, $32
+DATA actOne<>+0(SB)/4, $1.0
+DATA actOne<>+4(SB)/4, $1.0
+DATA actOne<>+8(SB)/4, $1.0
+DATA actOne<>+12(SB)/4, $1.0
+DATA actOne<>+16(SB)/4, $1.0
+DATA actOne<>+20(SB)/4, $1.0
+DATA actOne<>+24(SB)/4, $1.0
+DATA actOne<>+28(SB)/4, $1.0
+GLOBL actOne<>(SB), RODATA|NOPTR, $32
+DATA actC1<>+0(SB)/4, $0.693359375
+DATA actC1<>+4(SB)/4, $0.693359375
+DATA actC1<>+8(SB)/4, $0.693359375
+DATA actC1<>+12(SB)/4, $0.693359375
+DATA actC1<>+16(SB)/4, $0.693359375
+DATA actC1<>+20(SB)/4, $0.693359375
+DATA actC1<>+24(SB)/4, $0.693359375
+DATA actC1<>+28(SB)/4, $0.693359375
+GLOBL actC1<>(SB), RODATA|NOPTR, $32
+DATA actC2<>+0(SB)/4, $-0.00021219444
+DATA actC2<>+4(SB)/4, $-0.00021219444
+DATA actC2<>+8(SB)/4, $-0.00021219444
+DATA actC2<>+12(SB)/4, $-0.00021219444
+DATA actC2<>+16(SB)/4, $-0.00021219444
+DATA actC2<>+20(SB)/4, $-0.00021219444
+DATA actC2<>+24(SB)/4, $-0.00021219444
+DATA actC2<>+28(SB)/4, $-0.00021219444
+GLOBL actC2<>(SB), RODATA|NOPTR, $32
+DATA actP0<>+0(SB)/4, $0.000198756915
+DATA actP0<>+4(SB)/4, $0.000198756915
+DATA actP0<>+8(SB)/4, $0.000198756915
+DATA actP0<>+12(SB)/4, $0.000198756915
+DATA actP0<>+16(SB)/4, $0.000198756915
+DATA actP0<>+20(SB)/4, $0.000198756915
+DATA actP0<>+24(SB)/4, $0.000198756915
+DATA actP0<>+28(SB)/4, $0.000198756915
+GLOBL actP0<>(SB), RODATA|NOPTR, $32
+DATA actP1<>+0(SB)/4, $0.0013981999507
+DATA actP1<>+4(SB)/4, $0.0013981999507
+DATA actP1<>+8(SB)/4, $0.0013981999507
+DATA actP1<>+12(SB)/4, $0.0013981999507
+DATA actP1<>+16(SB)/4, $0.0013981999507
+DATA actP1<>+20(SB)/4, $0.0013981999507
+DATA actP1<>+24(SB)/4, $0.0013981999507
+DATA actP1<>+28(SB)/4, $0.0013981999507
+GLOBL actP1<>(SB), RODATA|NOPTR, $32
+DATA actP2<>+0(SB)/4, $0.0083334519073
+DATA actP2<>+4(SB)/4, $0.0083334519073
+DATA actP2<>+8(SB)/4, $0.0083334519073
+DATA actP2<>+12(SB)/4, $0.0083334519073
+DATA actP2<>+16(SB)/4, $0.0083334519073
+DATA actP2<>+20(SB)/4, $0.0083334519073
+DATA actP2<>+24(SB)/4, $0.0083334519073
+DATA actP2<>+28(SB)/4, $0.0083334519073
+GLOBL actP2<>(SB), RODATA|NOPTR, $32
+DATA actP3<>+0(SB)/4, $0.041665795894
+DATA actP3<>+4(SB)/4, $0.041665795894
+DATA actP3<>+8(SB)/4, $0.041665795894
+DATA actP3<>+12(SB)/4, $0.041665795894
+DATA actP3<>+16(SB)/4, $0.041665795894
+DATA actP3<>+20(SB)/4, $0.041665795894
+DATA actP3<>+24(SB)/4, $0.041665795894
+DATA actP3<>+28(SB)/4, $0.041665795894
+GLOBL actP3<>(SB), RODATA|NOPTR, $32
+DATA actP4<>+0(SB)/4, $0.16666665459
+DATA actP4<>+4(SB)/4, $0.16666665459
+DATA actP4<>+8(SB)/4, $0.16666665459
+DATA actP4<>+12(SB)/4, $0.16666665459
+DATA actP4<>+16(SB)/4, $0.16666665459
+DATA actP4<>+20(SB)/4, $0.16666665459
+DATA actP4<>+24(SB)/4, $0.16666665459
+DATA actP4<>+28(SB)/4, $0.16666665459
+GLOBL actP4<>(SB), RODATA|NOPTR, $32
+DATA actP5<>+0(SB)/4, $0.50000001201
+DATA actP5<>+4(SB)/4, $0.50000001201
+DATA actP5<>+8(SB)/4, $0.50000001201
+DATA actP5<>+12(SB)/4, $0.50000001201
+DATA actP5<>+16(SB)/4, $0.50000001201
+DATA actP5<>+20(SB)/4, $0.50000001201
+DATA actP5<>+24(SB)/4, $0.50000001201
+DATA actP5<>+28(SB)/4, $0.50000001201
+GLOBL actP5<>(SB), RODATA|NOPTR, $32
+
+// LOADCONSTS puts the registers SIGMOID reads in place.
+#define LOADCONSTS \
+	VMOVUPS actSign<>(SB), Y15 \
+	VMOVUPS actLo<>(SB), Y14 \
+	VMOVUPS actLog2e<>(SB), Y13 \
+	VMOVUPS actOne<>(SB), Y12 \
+	VMOVUPS actC1<>(SB), Y11 \
+	VMOVUPS actC2<>(SB), Y10
+
+// SIGMOID sets Y0 = σ(Y0) = 1/(1+e^−z), as sigmoids does: e = e^−|z| (no
+// overflow), then 1/(1+e) for z ≥ 0 and e/(1+e) for z < 0, picked by z's
+// sign bit. It clobbers Y1–Y4 and reads Y10–Y15 (LOADCONSTS); 1.0 in Y12
+// has the bits of 127<<23, the exponent bias shifted into place.
+#define SIGMOID \
+	VORPS        Y15, Y0, Y1 \
+	VMAXPS       Y1, Y14, Y1 \
+	VMULPS       Y13, Y1, Y2 \
+	VROUNDPS     $0, Y2, Y2 \
+	VCVTPS2DQ    Y2, Y3 \
+	VPSLLD       $23, Y3, Y3 \
+	VPADDD       Y12, Y3, Y3 \
+	VFNMADD231PS Y11, Y2, Y1 \
+	VFNMADD231PS Y10, Y2, Y1 \
+	VMOVUPS      actP0<>(SB), Y2 \
+	VFMADD213PS  actP1<>(SB), Y1, Y2 \
+	VFMADD213PS  actP2<>(SB), Y1, Y2 \
+	VFMADD213PS  actP3<>(SB), Y1, Y2 \
+	VFMADD213PS  actP4<>(SB), Y1, Y2 \
+	VFMADD213PS  actP5<>(SB), Y1, Y2 \
+	VMULPS       Y1, Y1, Y4 \
+	VFMADD213PS  Y1, Y4, Y2 \
+	VADDPS       Y12, Y2, Y2 \
+	VMULPS       Y3, Y2, Y2 \
+	VADDPS       Y12, Y2, Y4 \
+	VDIVPS       Y4, Y12, Y4 \
+	VMULPS       Y4, Y2, Y2 \
+	VBLENDVPS    Y0, Y2, Y4, Y0
