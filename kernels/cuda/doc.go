@@ -15,12 +15,13 @@
 //     out-of-memory error says how much was asked and how much is free.
 //
 // Available reports whether a driver and a device are present (and
-// UnavailableReason why not); New opens a device. Without a driver the
-// package still builds, vets and runs its CPU-side tests; GPU tests skip.
-//
-// Environment switches: CUDA_HARNESS_SYNC=1 synchronises after every
-// kernel (asynchronous faults are then reported against their kernel);
-// CUDA_HARNESS_NO_CUBLASLT=1 forces the fallback GEMM.
+// UnavailableReason why not); New opens a device with Options (the zero
+// value is the default: synchronising after every kernel, forcing the
+// fallback GEMM and choosing the attention kernels are switches there, set
+// by the commands' flags; the package reads no environment variable for
+// them). KernelPath says which GEMM and attention kernels a device runs.
+// Without a driver the package still builds, vets and runs its CPU-side
+// tests; GPU tests skip.
 //
 // Launch helpers for kernel launchers in this package (see launch.go):
 // d.function(name) looks a kernel up by its PTX .entry name and

@@ -21,7 +21,7 @@ import (
 // compute capability 9.x GPU a <module>.sm90.ptx variant is preferred when
 // it defines the kernel. args are packed by argPack (see its doc for the
 // Go → C type mapping); launches go on the device's stream, in order. With
-// CUDA_HARNESS_SYNC=1 every launch is followed by a stream synchronisation,
+// Options.Sync every launch is followed by a stream synchronisation,
 // so an asynchronous fault is reported against the kernel that caused it.
 //
 // A kernel that needs more than 48 KiB of dynamic shared memory must first
@@ -75,7 +75,7 @@ func (d *Device) launch(name string, grid, block Dim3, shmem int, args ...any) e
 	if err := d.launchFunc(fn, grid, block, shmem, args...); err != nil {
 		return fmt.Errorf("cuda: launch %s grid %v block %v: %w", name, grid, block, err)
 	}
-	if d.syncAll {
+	if d.opts.Sync {
 		if err := d.drv.streamSync(d.stream); err != nil {
 			return fmt.Errorf("cuda: kernel %s: %w", name, err)
 		}
