@@ -49,8 +49,16 @@ bench: ## run the Go benchmarks (BENCH=regex BENCHTIME=...)
 bench-peers: ## time the same GEMM shapes with OpenBLAS (installs Debian's libopenblas)
 	bash scripts/bench-peers.sh
 
-kernels: ## compile kernels/src/*.cu to PTX in kernels/ptx (needs nvcc)
-	$(MAKE) -C kernels NVCC=$(NVCC)
+# make kernels checks the PTX by content at parse time (kernels/ptx.mk), so
+# a fresh clone succeeds in one line without nvcc, and stale PTX without
+# nvcc stops in one line; only stale PTX is handed to kernels/Makefile.
+ifneq ($(filter kernels,$(MAKECMDGOALS)),)
+KDIR := kernels
+include kernels/ptx.mk
+endif
+
+kernels: ## rebuild the PTX in kernels/ptx whose sources changed (nvcc needed only then)
+	@$(if $(PTX_STALE),$(MAKE) --no-print-directory -C kernels NVCC=$(NVCC),:)
 
 sweep: ## run the main job: the sweep for this machine (tiny on CPU, anchors on a GPU), then the analysis
 	$(GO) build -o bin/experiment ./cmd/experiment

@@ -129,6 +129,7 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 	if prec == nn.BF16 {
 		r.p.Precision = string(prec)
 	}
+	r.p.Kernels = kernelPathOf(c.Device, prec, r.p.Model)
 	if err := r.writeConfig(); err != nil {
 		r.close()
 		return nil, err
@@ -241,6 +242,10 @@ func (r *runner) writeConfig() error {
 			return fmt.Errorf("run: %w: %s was trained in %s and this command asks for %s; pass -precision %s (RunConfig.Precision) to continue it, or use another -out folder",
 				ErrConfigChanged, path, precisionName(prev.Precision), precisionName(r.p.Precision), precisionName(prev.Precision))
 		}
+		if err := checkKernels(path, prev.Kernels, r.p.Kernels, r.p.Precision); err != nil {
+			return err
+		}
+		prev.Kernels = r.p.Kernels
 		a, _ := json.Marshal(prev)
 		b, _ := json.Marshal(r.p)
 		if string(a) != string(b) {

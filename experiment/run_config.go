@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/empirical-scaling/harness/data"
@@ -109,6 +110,10 @@ type plan struct {
 	// Precision is "bf16" for mixed-precision runs and empty for f32 (so
 	// an f32 run's config.json is the same as before precisions existed).
 	Precision string `json:"precision,omitempty"`
+	// Kernels is the device's kernel path for this model and precision
+	// (tensor.KernelPather); nil when the device does not report one, and
+	// in config files written before it was recorded.
+	Kernels *tensor.KernelPath `json:"kernels,omitempty"`
 }
 
 // resolve fills the defaults and checks the combination.
@@ -275,11 +280,91 @@ func (p plan) describe() string {
 	return fmt.Sprintf("model        %s (head dim %d, FFN hidden %d): N = %d non-embedding parameters (target %d), %d total\n"+
 		"compute      %.4g FLOPs/token as 6N, %.4g exact (attention and output layer included)\n"+
 		"plan         %d tokens = %d steps × %d sequences × %d tokens (micro-batch %d), peak lr %g, warmup %d\n"+
-		"precision    %s\n",
+		"precision    %s\n%s",
 		m, m.HeadDim(), m.FFNHidden(), p.Params, p.TargetParams, p.TotalParams,
 		p.FLOPsPerToken6N, p.FLOPsPerToken,
 		p.Tokens, p.Steps, p.Batch, m.SeqLen, p.Micro, p.Schedule.MaxLR, p.Schedule.Warmup,
-		p.precisionText())
+		p.precisionText(), p.kernelsText())
+}
+
+// kernelsText is describe's kernels line, empty when the path is unknown.
+func (p plan) kernelsText() string {
+	if p.Kernels == nil {
+		return ""
+	}
+	return "kernels      " + p.Kernels.String() + "\n"
+}
+
+// kernelPathOf is the kernel path dev takes for model m in precision
+// prec, or nil when dev does not report one.
+func kernelPathOf(dev tensor.Device, prec nn.Precision, m nn.Config) *tensor.KernelPath {
+	kp, ok := dev.(tensor.KernelPather)
+	if !ok {
+		return nil
+	}
+	dt := tensor.Float32
+	if prec == nn.BF16 {
+		dt = tensor.BFloat16
+	}
+	p := kp.KernelPath(dt, m.HeadDim())
+	return &p
+}
+
+// checkKernels refuses to continue a run recorded in path with kernels
+// was on a device that runs now instead. A run recorded without a kernel
+// path (older config files), or a device that reports none, passes.
+func checkKernels(path string, was, now *tensor.KernelPath, precision string) error {
+	if was == nil || now == nil || *was == *now {
+		return nil
+	}
+	return fmt.Errorf("run: %w: %s was trained with kernels (%s) and this device runs (%s); %s to continue it, or use another -out folder",
+		ErrConfigChanged, path, was, now, kernelFlags(*was, *now, precision))
+}
+
+// kernelFlags says which device flags of train and experiment (the
+// cuda.Options of RunConfig.Device) select the kernels was from a device
+// that runs now.
+func kernelFlags(was, now tensor.KernelPath, precision string) string {
+	cpu := func(p tensor.KernelPath) bool { return p.MatMul == tensor.MatMulCPU }
+	switch {
+	case cpu(was) && !cpu(now):
+		return "pass -device cpu"
+	case !cpu(was) && cpu(now):
+		return "pass -device cuda"
+	}
+	var add, drop []string
+	switch {
+	case was.MatMul == tensor.MatMulFallback && now.MatMul != was.MatMul:
+		add = append(add, "-no-cublaslt")
+	case was.MatMul == tensor.MatMulCublasLt && now.MatMul != was.MatMul:
+		drop = append(drop, "-no-cublaslt (cuBLASLt is found through CUDA_HOME or LD_LIBRARY_PATH)")
+	}
+	switch {
+	case was.Attention == tensor.AttentionPlain && now.Attention != was.Attention:
+		add = append(add, "-no-flash")
+	case was.Attention == tensor.AttentionFlash && now.Attention != was.Attention:
+		drop = append(drop, "-no-flash")
+		if precision != string(nn.BF16) {
+			add = append(add, "-flash-f32")
+		}
+	}
+	switch {
+	case was.AttentionBackward == tensor.BackwardAtomicDQ && now.AttentionBackward != was.AttentionBackward:
+		add = append(add, "-flash-atomic-dq")
+	case was.AttentionBackward == tensor.BackwardDeterministic && now.AttentionBackward != was.AttentionBackward:
+		drop = append(drop, "-flash-atomic-dq")
+	}
+	var parts []string
+	if len(add) > 0 {
+		parts = append(parts, "pass "+strings.Join(add, " "))
+	}
+	if len(drop) > 0 {
+		parts = append(parts, "leave out "+strings.Join(drop, " "))
+	}
+	if len(parts) == 0 {
+		return "use the device it was trained on"
+	}
+	return strings.Join(parts, " and ")
 }
 
 // precisionText describes the training precision for describe.

@@ -36,6 +36,7 @@ func sameConfig(dir string, p plan) (bool, error) {
 		return false, fmt.Errorf("parse %s: %w", path, err)
 	}
 	prev.Device = p.Device
+	prev.Kernels = p.Kernels // planned before a device is chosen; a finished run computes nothing more
 	x, err1 := json.Marshal(prev)
 	y, err2 := json.Marshal(p)
 	if err1 != nil || err2 != nil {

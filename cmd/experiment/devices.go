@@ -1,14 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"runtime"
 
 	"github.com/empirical-scaling/harness/experiment"
-	"github.com/empirical-scaling/harness/kernels/cpu"
 	"github.com/empirical-scaling/harness/kernels/cuda"
-	"github.com/empirical-scaling/harness/tensor"
 )
 
 // gpuProbe is what the machine offers: CUDA devices, or why there are none.
@@ -62,31 +59,4 @@ func chooseGrid(grid, device string, gpu gpuProbe) (gridChoice, error) {
 		c.why = fmt.Sprintf("-grid auto found no CUDA GPU (%s), so it trains the tiny grid on the built-in synthetic stories on %s", gpu.reason, where)
 	}
 	return c, nil
-}
-
-// openDevices opens the CPU, or every CUDA device.
-func openDevices(kind string) ([]tensor.Device, func(), error) {
-	if kind == "cpu" {
-		return []tensor.Device{cpu.New()}, func() {}, nil
-	}
-	var devs []tensor.Device
-	var gpus []*cuda.Device
-	closeAll := func() {
-		for _, d := range gpus {
-			d.Close()
-		}
-	}
-	for i := 0; i < cuda.DeviceCount(); i++ {
-		d, err := cuda.New(i)
-		if err != nil {
-			closeAll()
-			return nil, nil, fmt.Errorf("open CUDA device %d: %w", i, err)
-		}
-		gpus = append(gpus, d)
-		devs = append(devs, d)
-	}
-	if len(devs) == 0 {
-		return nil, nil, errors.New("no CUDA device to open")
-	}
-	return devs, closeAll, nil
 }

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
 
+	"github.com/empirical-scaling/harness/cmd/internal/devflag"
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/fit"
 	"github.com/empirical-scaling/harness/fit/report"
@@ -37,11 +39,12 @@ flags:
 
 // sweepFlags are the parsed flags of the sweep mode.
 type sweepFlags struct {
-	grid, acts, data, device, out, cache, logLevel string
-	seeds, ckptSteps, boot                         int
-	tpp                                            float64
-	dryRun, anchorsOnly, quiet                     bool
-	ckptEvery                                      time.Duration
+	grid, acts, data, out, cache, logLevel string
+	dev                                    *devflag.Flags
+	seeds, ckptSteps, boot                 int
+	tpp                                    float64
+	dryRun, anchorsOnly, quiet             bool
+	ckptEvery                              time.Duration
 }
 
 func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
@@ -53,7 +56,7 @@ func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
 	fs.IntVar(&f.seeds, "seeds", 0, "seeds per size (default: the grid's)")
 	fs.Float64Var(&f.tpp, "tokens-per-param", 0, "training tokens per non-embedding parameter, D/N (default: the grid's, 20)")
 	fs.StringVar(&f.data, "data", "", "data source: synthetic, tinystories, or a .txt file or folder (default: the grid's)")
-	fs.StringVar(&f.device, "device", "auto", "cpu, cuda (every GPU, one run each) or auto")
+	f.dev = devflag.Register(fs, "cpu, cuda (every GPU, one run each) or auto", os.Getenv)
 	fs.StringVar(&f.out, "out", "", "sweep folder (default runs/<grid>)")
 	fs.StringVar(&f.cache, "cache", "", "data cache folder (default: the user cache folder)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the runs and an estimated time from a few timed steps, then exit")
@@ -91,8 +94,8 @@ func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
 			return f, usageErr(err)
 		}
 	}
-	if f.device != "auto" && f.device != "cpu" && f.device != "cuda" {
-		return f, usageErr(fmt.Errorf("-device %q: want cpu, cuda or auto", f.device))
+	if d := f.dev.Device; d != "auto" && d != "cpu" && d != "cuda" {
+		return f, usageErr(fmt.Errorf("-device %q: want cpu, cuda or auto", d))
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
@@ -149,13 +152,13 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	choice, err := chooseGrid(f.grid, f.device, probeCUDA())
+	choice, err := chooseGrid(f.grid, f.dev.Device, probeCUDA())
 	if err != nil {
 		return usageErr(err)
 	}
 	g, _ := experiment.GridByName(choice.grid)
 	fmt.Fprintf(stdout, "grid %s on %s: %s\n", g.Name, choice.device, choice.why)
-	devs, closeDevs, err := openDevices(choice.device)
+	devs, closeDevs, err := f.dev.OpenAll(choice.device)
 	if err != nil {
 		return err
 	}

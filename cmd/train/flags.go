@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/empirical-scaling/harness/cmd/internal/devflag"
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/nn"
 )
@@ -18,7 +19,7 @@ import (
 // options are the parsed command line.
 type options struct {
 	cfg      experiment.RunConfig
-	device   string
+	dev      *devflag.Flags
 	quiet    bool
 	logLevel string
 }
@@ -122,7 +123,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&clip, "clip", "gradient global-norm clip, 0 for none (default 1.0)")
 	fs.BoolVar(&c.DecayEmbeddings, "decay-embeddings", false, "also apply weight decay to the embeddings")
 	fs.StringVar(&seed, "seed", "1", "seed of the initial weights and the batch order")
-	fs.StringVar(&o.device, "device", "auto", "cpu, cuda or auto (cuda when available)")
+	o.dev = devflag.Register(fs, "cpu, cuda (the first GPU), cuda:N or auto (cuda when available)", os.Getenv)
 	fs.StringVar(&c.Precision, "precision", "auto", "f32, bf16 (mixed precision: bf16 compute, fp32 master weights; CUDA only) or auto (bf16 on CUDA, f32 on CPU)")
 	fs.IntVar(&c.EvalEvery, "eval-every", 0, "steps between validation evaluations (default: 10 per run)")
 	fs.Var(&evalTokens, "eval-tokens", "validation tokens scored by the evaluations during the run (default 16384)")
@@ -210,10 +211,8 @@ func validate(o *options, act string) error {
 			return fmt.Errorf("-data %s: %w", c.Data, err)
 		}
 	}
-	switch o.device {
-	case "cpu", "cuda", "auto":
-	default:
-		return fmt.Errorf("-device %q: want cpu, cuda or auto", o.device)
+	if err := o.dev.Check(); err != nil {
+		return err
 	}
 	if c.Precision != "auto" {
 		if _, err := nn.ParsePrecision(c.Precision); err != nil {

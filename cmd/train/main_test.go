@@ -36,7 +36,7 @@ func TestBadFlagsEndWithOneLine(t *testing.T) {
 		{"missing -out", with(), "-out is required", exitUsage},
 		{"bad count", with("-tokens", "lots", "-out", dir), "not a count", exitUsage},
 		{"unknown flag", with("-bogus", "-out", dir), "flag provided but not defined", exitUsage},
-		{"bad device", with("-device", "tpu", "-out", dir), "want cpu, cuda or auto", exitUsage},
+		{"bad device", with("-device", "tpu", "-out", dir), "want cpu, cuda, cuda:N or auto", exitUsage},
 		{"micro does not divide batch", with("-batch", "8", "-micro", "3", "-out", dir), "must divide", exitUsage},
 		{"stray argument", with("-out", dir, "extra"), "unexpected argument", exitUsage},
 		{"unwritable DIR", with("-out", filepath.Join(readOnly, "run")), "ro", exitFailed},

@@ -11,10 +11,7 @@ import (
 	"strings"
 
 	"github.com/empirical-scaling/harness/experiment"
-	"github.com/empirical-scaling/harness/kernels/cpu"
-	"github.com/empirical-scaling/harness/kernels/cuda"
 	"github.com/empirical-scaling/harness/nn"
-	"github.com/empirical-scaling/harness/tensor"
 )
 
 // Exit statuses.
@@ -39,7 +36,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		oneLine(stderr, fmt.Errorf("-log %q: want debug, info, warn or error", o.logLevel))
 		return exitUsage
 	}
-	dev, err := openDevice(o.device)
+	dev, err := o.dev.Open()
 	if err != nil {
 		oneLine(stderr, err)
 		return exitUsage
@@ -75,30 +72,6 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 func oneLine(w io.Writer, err error) {
 	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
 	fmt.Fprintln(w, "train: "+msg)
-}
-
-// openDevice picks the compute device: cuda is the first GPU, auto is
-// the first GPU when a CUDA driver loads and the CPU otherwise.
-func openDevice(name string) (tensor.Device, error) {
-	switch name {
-	case "cpu":
-		return cpu.New(), nil
-	case "auto":
-		if !cuda.Available() {
-			return cpu.New(), nil
-		}
-		fallthrough
-	case "cuda":
-		if !cuda.Available() {
-			return nil, fmt.Errorf("-device cuda: no usable GPU: %s", cuda.UnavailableReason())
-		}
-		d, err := cuda.New(0)
-		if err != nil {
-			return nil, fmt.Errorf("-device %s: %w", name, err)
-		}
-		return d, nil
-	}
-	return nil, fmt.Errorf("-device %q: want cpu, cuda or auto", name)
 }
 
 func printSummary(w io.Writer, out string, r *experiment.Result) {

@@ -3,7 +3,7 @@
 #include "textflag.h"
 
 // func adamwAVX2(w, grad, m, v *float32, n int, k *adamwConsts)
-// The AdamW update of adamw.go, eight elements at a time, for n a multiple
+// The AdamW update of adamw.go (adamwGo), eight elements at a time, for n a multiple
 // of 8, with the same float32 operations in the same order and no fused
 // multiply-adds (VSQRTPS is correctly rounded, as float32(math.Sqrt) of a
 // float32 is), so it gives the Go loop's bits. k holds gradScale, β1,

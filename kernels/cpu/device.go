@@ -31,6 +31,14 @@ func New() *Device {
 // Name identifies the device.
 func (d *Device) Name() string { return "cpu" }
 
+// KernelPath reports the CPU's kernels, the same for every dtype and head
+// dim: its SGEMM, its blocked attention and a deterministic backward.
+func (d *Device) KernelPath(tensor.DType, int) tensor.KernelPath {
+	return tensor.KernelPath{MatMul: tensor.MatMulCPU, Attention: tensor.AttentionCPU, AttentionBackward: tensor.BackwardDeterministic}
+}
+
+var _ tensor.KernelPather = (*Device)(nil)
+
 // Sync returns at once: every CPU op is done when it returns.
 func (d *Device) Sync() error { return nil }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -33,17 +32,19 @@ type Device struct {
 	args    argPack
 	gemm    *cublasLt          // nil: the fallback tiled kernel
 	scratch map[string]*buffer // reusable work buffers, grown on demand
-	syncAll bool               // synchronise after every launch (CUDA_HARNESS_SYNC=1)
+	opts    Options            // the switches New was given
 	closed  bool
 }
 
 var _ tensor.Device = (*Device)(nil)
 
-// New opens CUDA device ordinal (0 for the first GPU), retains its primary
-// context, creates a stream and opens cuBLASLt (falling back, with a
-// warning in the log, to the package's own GEMM kernel when cuBLASLt is not
-// found). Kernel modules are JIT-compiled from the embedded PTX on first use.
-func New(ordinal int) (*Device, error) {
+// New opens CUDA device ordinal (0 for the first GPU) with the switches in
+// opts (the zero Options are the defaults), retains its primary context,
+// creates a stream and opens cuBLASLt (falling back, with a warning in the
+// log, to the package's own GEMM kernel when cuBLASLt is not found or
+// opts.NoCublasLt is set). Kernel modules are JIT-compiled from the
+// embedded PTX on first use.
+func New(ordinal int, opts Options) (*Device, error) {
 	drv, err := loadedDriver()
 	if err != nil {
 		return nil, err
@@ -60,7 +61,7 @@ func New(ordinal int) (*Device, error) {
 		return nil, err
 	}
 	d := &Device{drv: drv, raw: drv, ordinal: ordinal, index: ix, modules: map[string]uintptr{}, funcs: map[string]uintptr{},
-		scratch: map[string]*buffer{}, syncAll: os.Getenv("CUDA_HARNESS_SYNC") == "1"}
+		scratch: map[string]*buffer{}, opts: opts}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if err := d.open(); err != nil {
@@ -102,8 +103,8 @@ func (d *Device) open() error {
 		return err
 	}
 	d.alloc = newAllocator(d.drv)
-	if os.Getenv("CUDA_HARNESS_NO_CUBLASLT") == "1" {
-		slog.Warn("cuda: cuBLASLt disabled by CUDA_HARNESS_NO_CUBLASLT=1; MatMul uses the slow fallback kernel")
+	if d.opts.NoCublasLt {
+		slog.Warn("cuda: cuBLASLt disabled by Options.NoCublasLt; MatMul uses the slow fallback kernel")
 		return nil
 	}
 	lt, err := openCublasLt(d)

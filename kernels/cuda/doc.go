@@ -9,18 +9,19 @@
 //     driver on first use (ptxindex.go, launch.go).
 //   - GEMMs go through cuBLASLt (found via CUDA_HOME, /usr/local/cuda/lib64,
 //     LD_LIBRARY_PATH and pip's nvidia/cublas/lib, libs.go), with a tiled
-//     fallback kernel when it is missing (cublaslt.go, ops_matmul.go).
+//     fallback kernel when it is missing (matmul.go, matmul_cublaslt.go).
 //   - Memory comes from a caching allocator (alloc.go): after a training
 //     step's first pass every request is served from the cache, and an
 //     out-of-memory error says how much was asked and how much is free.
 //
 // Available reports whether a driver and a device are present (and
-// UnavailableReason why not); New opens a device. Without a driver the
-// package still builds, vets and runs its CPU-side tests; GPU tests skip.
-//
-// Environment switches: CUDA_HARNESS_SYNC=1 synchronises after every
-// kernel (asynchronous faults are then reported against their kernel);
-// CUDA_HARNESS_NO_CUBLASLT=1 forces the fallback GEMM.
+// UnavailableReason why not); New opens a device with Options (the zero
+// value is the default: synchronising after every kernel, forcing the
+// fallback GEMM and choosing the attention kernels are switches there, set
+// by the commands' flags; the package reads no environment variable for
+// them). KernelPath says which GEMM and attention kernels a device runs.
+// Without a driver the package still builds, vets and runs its CPU-side
+// tests; GPU tests skip.
 //
 // Launch helpers for kernel launchers in this package (see launch.go):
 // d.function(name) looks a kernel up by its PTX .entry name and

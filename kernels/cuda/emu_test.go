@@ -219,9 +219,7 @@ var _ runtimeAPI = (*emuRuntime)(nil)
 // flash kernels.
 func TestConformanceOnEmulator(t *testing.T) {
 	d := newEmuDevice(t)
-	saved := flashDisabled
-	flashDisabled = true // flash_attention.cu is not emulated (inline PTX)
-	t.Cleanup(func() { flashDisabled = saved })
+	d.opts.NoFlash = true // flash_attention.cu is not emulated (inline PTX)
 	devicetest.Run(t, d, devicetest.Options{DTypes: []tensor.DType{tensor.BFloat16}})
 }
 
@@ -231,9 +229,7 @@ func TestConformanceOnEmulator(t *testing.T) {
 // match the float32 kernels' result to bf16 precision.
 func TestEmulatorBF16Backward(t *testing.T) {
 	d := newEmuDevice(t)
-	saved := flashDisabled
-	flashDisabled = true
-	t.Cleanup(func() { flashDisabled = saved })
+	d.opts.NoFlash = true
 	rng := rand.New(rand.NewPCG(3, 3))
 	vals := func(n int, scale float64) []float32 {
 		v := make([]float32, n)

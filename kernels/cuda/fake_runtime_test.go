@@ -64,6 +64,7 @@ type fakeRuntime struct {
 	funcs    map[uintptr]string
 	shmemMax map[uintptr]int
 	launches []launchRecord
+	syncs    int // streamSync calls
 	next     uintptr
 }
 
@@ -108,7 +109,7 @@ func (f *fakeRuntime) room(p uint64) int {
 }
 
 func (f *fakeRuntime) setCurrent(uintptr) error                   { return nil }
-func (f *fakeRuntime) streamSync(uintptr) error                   { return nil }
+func (f *fakeRuntime) streamSync(uintptr) error                   { f.syncs++; return nil }
 func (f *fakeRuntime) streamDestroy(uintptr) error                { return nil }
 func (f *fakeRuntime) primaryCtxRelease(int32) error              { return nil }
 func (f *fakeRuntime) moduleUnload(uintptr) error                 { return nil }

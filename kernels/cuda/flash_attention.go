@@ -3,7 +3,6 @@ package cuda
 import (
 	"fmt"
 	"math"
-	"os"
 	"sync"
 
 	"github.com/empirical-scaling/harness/kernels/cuda/flashport"
@@ -15,27 +14,22 @@ import (
 // and a deterministic backward. Its indexing is checked on the CPU by the
 // line-for-line port in kernels/cuda/flashport.
 //
-// Attention and AttentionBackward (ops_attention.go) call tryFlashAttention
+// Attention and AttentionBackward (attention.go) call tryFlashAttention
 // and tryFlashAttentionBackward first and fall back to the plain reference
 // kernels of attention.cu when these decline (handled == false):
 //
 //   - head dims other than 32, 64, 128;
-//   - float32 buffers, unless CUDA_HARNESS_FLASH_F32=1: the flash kernels
+//   - float32 buffers, unless Options.FlashF32 is set: the flash kernels
 //     read bf16 operands, so an f32 call would first cast qkv (and dout) to
 //     bf16 scratch buffers and land at bf16 accuracy (~2e-3 relative), not
 //     the float32 accuracy the conformance suite asks of f32 buffers;
 //   - batch·heads above 65535 (the grid's y extent);
-//   - CUDA_HARNESS_NO_FLASH=1 (to compare with, or rule out, these kernels).
+//   - Options.NoFlash (to compare with, or rule out, these kernels).
 //
 // The backward is deterministic by default (separate dK/dV and dQ passes, no
-// atomics, 7 tile matmuls). CUDA_HARNESS_FLASH_ATOMIC_DQ=1 selects
+// atomics, 7 tile matmuls). Options.FlashAtomicDQ selects
 // FlashAttention-2's schedule instead (5 matmuls, dQ added with float
 // atomicAdd into an fp32 scratch, so the low bits of dQ vary run to run).
-var (
-	flashDisabled = os.Getenv("CUDA_HARNESS_NO_FLASH") == "1"
-	flashF32      = os.Getenv("CUDA_HARNESS_FLASH_F32") == "1"
-	flashAtomicDQ = os.Getenv("CUDA_HARNESS_FLASH_ATOMIC_DQ") == "1"
-)
 
 // The kernels run 4 warps per CTA; their tile sizes and shared memory per
 // head dim come from flashport.TraitsFor, the Go copy of the .cu's
@@ -48,9 +42,10 @@ const (
 	maxGridY             = 65535 // gridDim.y holds batch·heads
 )
 
-// flashUses reports whether the flash kernels take a call on dtype dt.
-func flashUses(s tensor.AttentionShape, dt tensor.DType) bool {
-	if flashDisabled {
+// flashUses reports whether the flash kernels take a call on dtype dt on a
+// device opened with o.
+func flashUses(o Options, s tensor.AttentionShape, dt tensor.DType) bool {
+	if o.NoFlash {
 		return false
 	}
 	if _, err := flashport.TraitsFor(s.HeadDim); err != nil {
@@ -59,7 +54,7 @@ func flashUses(s tensor.AttentionShape, dt tensor.DType) bool {
 	if s.Batch*s.Heads > maxGridY {
 		return false
 	}
-	return dt == tensor.BFloat16 || (dt == tensor.Float32 && flashF32)
+	return dt == tensor.BFloat16 || (dt == tensor.Float32 && o.FlashF32)
 }
 
 // flashRaised remembers, per device and CUfunction, the kernels whose
@@ -115,7 +110,7 @@ func flashScale(s tensor.AttentionShape) float32 { return float32(1 / math.Sqrt(
 // out and qkv share a dtype (checked by the caller); lse is float32. It
 // must be called with the device entered.
 func (d *Device) tryFlashAttention(out, lse, qkv *buffer, s tensor.AttentionShape) (handled bool, err error) {
-	if !flashUses(s, out.dt) {
+	if !flashUses(d.opts, s, out.dt) {
 		return false, nil
 	}
 	q, err := d.flashQKV(qkv)
@@ -134,10 +129,10 @@ func (d *Device) tryFlashAttention(out, lse, qkv *buffer, s tensor.AttentionShap
 // the pre-pass (D = rowsum(dO∘O), dO → bf16 for f32), then the dK/dV pass
 // (one CTA per key block) and the dQ pass (one CTA per query block), with
 // no atomics, so the result is bit-reproducible; or, with
-// CUDA_HARNESS_FLASH_ATOMIC_DQ=1, flashBackwardAtomicDQ. It accumulates
+// Options.FlashAtomicDQ, flashBackwardAtomicDQ. It accumulates
 // into dqkv and must be called with the device entered.
 func (d *Device) tryFlashAttentionBackward(dqkv, dout, qkv, out, lse *buffer, s tensor.AttentionShape) (handled bool, err error) {
-	if !flashUses(s, dqkv.dt) {
+	if !flashUses(d.opts, s, dqkv.dt) {
 		return false, nil
 	}
 	q, err := d.flashQKV(qkv)
@@ -167,7 +162,7 @@ func (d *Device) tryFlashAttentionBackward(dqkv, dout, qkv, out, lse *buffer, s 
 		return true, err
 	}
 	scale := flashScale(s)
-	if flashAtomicDQ {
+	if d.opts.FlashAtomicDQ {
 		return true, d.flashBackwardAtomicDQ(dqkv, doBF16, q, lse, dsum, s, tr)
 	}
 	dkdv := fmt.Sprintf("flash_attn_bwd_dkdv_d%d_%s", s.HeadDim, sfx)

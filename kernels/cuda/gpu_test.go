@@ -16,13 +16,19 @@ import (
 // with the reason Available gives. scripts/gpu-check.sh runs them on the
 // GPU machine from a prebuilt test binary.
 
-// gpu opens device 0 for a test, or skips.
+// gpu opens device 0 with the default Options for a test, or skips.
 func gpu(t testing.TB) *Device {
+	t.Helper()
+	return gpuWith(t, Options{})
+}
+
+// gpuWith opens device 0 with opts for a test, or skips.
+func gpuWith(t testing.TB, opts Options) *Device {
 	t.Helper()
 	if !Available() {
 		t.Skipf("no CUDA device: %s", UnavailableReason())
 	}
-	d, err := New(0)
+	d, err := New(0, opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, d.Close()) })
 	return d
@@ -38,7 +44,7 @@ func TestAvailableSaysWhyNot(t *testing.T) {
 	assert.NotEmpty(t, reason)
 	assert.True(t, strings.HasPrefix(reason, "cuda: "), "reason %q", reason)
 	assert.Equal(t, 0, DeviceCount())
-	_, err := New(0)
+	_, err := New(0, Options{})
 	require.Error(t, err)
 	assert.Equal(t, reason, err.Error(), "New must fail with the same reason")
 }
@@ -58,9 +64,9 @@ func TestConformanceFallbackGEMM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("second full suite run; skipped in -short")
 	}
-	t.Setenv("CUDA_HARNESS_NO_CUBLASLT", "1")
-	d := gpu(t)
+	d := gpuWith(t, Options{NoCublasLt: true})
 	require.False(t, d.UsesCublasLt())
+	assert.Equal(t, tensor.MatMulFallback, d.KernelPath(tensor.BFloat16, 64).MatMul)
 	devicetest.Run(t, d, devicetest.Options{DTypes: []tensor.DType{tensor.BFloat16}})
 }
 

@@ -2,11 +2,14 @@ package cuda
 
 import (
 	"fmt"
+	"math"
 	"unsafe"
+
+	"github.com/empirical-scaling/harness/tensor"
 )
 
-// Launch helpers, for every kernel launcher of this package (and the
-// flash-attention launcher of issue 8):
+// Launch helpers, for every kernel launcher of this package (flash
+// attention's included):
 //
 //	fn, err := d.function("gelu_fwd_bf16")       // look a kernel up by its PTX .entry name
 //	err = d.launchFunc(fn, grid, block, shmem, args...)
@@ -18,7 +21,7 @@ import (
 // compute capability 9.x GPU a <module>.sm90.ptx variant is preferred when
 // it defines the kernel. args are packed by argPack (see its doc for the
 // Go → C type mapping); launches go on the device's stream, in order. With
-// CUDA_HARNESS_SYNC=1 every launch is followed by a stream synchronisation,
+// Options.Sync every launch is followed by a stream synchronisation,
 // so an asynchronous fault is reported against the kernel that caused it.
 //
 // A kernel that needs more than 48 KiB of dynamic shared memory must first
@@ -72,7 +75,7 @@ func (d *Device) launch(name string, grid, block Dim3, shmem int, args ...any) e
 	if err := d.launchFunc(fn, grid, block, shmem, args...); err != nil {
 		return fmt.Errorf("cuda: launch %s grid %v block %v: %w", name, grid, block, err)
 	}
-	if d.syncAll {
+	if d.opts.Sync {
 		if err := d.drv.streamSync(d.stream); err != nil {
 			return fmt.Errorf("cuda: kernel %s: %w", name, err)
 		}
@@ -102,3 +105,28 @@ func (d *Device) gridFor(n int) Dim3 {
 
 // vecWidth is the elements per 16-byte pack for a dtype.
 func vecWidth(size int) int { return 16 / size }
+
+// fits32 checks that every size fits the kernels' 32-bit int parameters.
+func fits32(op string, ns ...int) error {
+	for _, n := range ns {
+		if n < 0 || n > math.MaxInt32 {
+			return fmt.Errorf("cuda: %s: size %d exceeds the kernels' 32-bit limit", op, n)
+		}
+	}
+	return nil
+}
+
+// elemGrid is the grid of a packed elementwise kernel over n elements of dt.
+func (d *Device) elemGrid(n int, dt tensor.DType) Dim3 {
+	return d.gridFor((n + vecWidth(dt.Size()) - 1) / vecWidth(dt.Size()))
+}
+
+// run enters the device and runs f, the body of an op.
+func (d *Device) run(f func() error) error {
+	leave, err := d.enter()
+	if err != nil {
+		return err
+	}
+	defer leave()
+	return f()
+}

@@ -116,6 +116,9 @@ func Run(t *testing.T, dev tensor.Device, opts Options) {
 	}
 }
 
+// rowShapes are rows×cols of the row-wise ops (LayerNorm, SwiGLU, CrossEntropy).
+var rowShapes = [][2]int{{1, 1}, {1, 3}, {3, 17}, {17, 63}, {5, 65}, {64, 257}, {300, 96}}
+
 // suite holds what every case needs.
 type suite struct {
 	dev  tensor.Device

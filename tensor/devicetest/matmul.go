@@ -59,3 +59,40 @@ func (s *suite) matmulCase(t *testing.T, dt tensor.DType, ms tensor.MatMulShape)
 	e.must("MatMul", s.dev.MatMul(c, a, b, ms))
 	e.expect("MatMul", e.read(c), refMatMul(av, bv, c0, ms, clen), s.tol("matmul", dt))
 }
+
+// refMatMul returns C = op(A)·op(B) (+ c0 when c0 is non-nil) for every
+// batch item, with the layout of tensor.MatMulShape.
+func refMatMul(a, b, c0 []float64, s tensor.MatMulShape, clen int) []float64 {
+	c := make([]float64, clen)
+	if c0 != nil {
+		copy(c, c0)
+	}
+	for bi := range s.Batch {
+		ao, bo, co := bi*s.StrideA, bi*s.StrideB, bi*s.StrideC
+		for i := range s.M {
+			for j := range s.N {
+				var sum float64
+				for p := range s.K {
+					var x, y float64
+					if s.TransA {
+						x = a[ao+p*s.M+i]
+					} else {
+						x = a[ao+i*s.K+p]
+					}
+					if s.TransB {
+						y = b[bo+j*s.K+p]
+					} else {
+						y = b[bo+p*s.N+j]
+					}
+					sum += x * y
+				}
+				if s.Accumulate || (s.StrideC == 0 && bi > 0) {
+					c[co+i*s.N+j] += sum
+				} else {
+					c[co+i*s.N+j] = sum
+				}
+			}
+		}
+	}
+	return c
+}

@@ -67,66 +67,6 @@ func (s *suite) bf16Storage(t *testing.T) {
 	}
 }
 
-func (s *suite) add(t *testing.T) {
-	for _, dt := range s.opts.dtypes() {
-		for _, n := range sizes {
-			t.Run(fmt.Sprintf("%s/%d", dt, n), func(t *testing.T) {
-				e := s.env(t)
-				a, av := e.input(dt, e.randn(n, 1))
-				b, bv := e.input(dt, e.randn(n, 1))
-				out := e.alloc(dt, n)
-				e.must("Add", s.dev.Add(out, a, b))
-				want, mag := make([]float64, n), make([]float64, n)
-				for i := range want {
-					want[i], mag[i] = av[i]+bv[i], math.Abs(av[i])+math.Abs(bv[i])
-				}
-				e.expectScaled("Add", e.read(out), want, mag, s.tol("add", dt))
-			})
-		}
-	}
-}
-
-func (s *suite) accumulate(t *testing.T) {
-	for _, dt := range s.opts.dtypes() {
-		for _, n := range sizes {
-			for _, alpha := range []float32{1, -0.375} {
-				t.Run(fmt.Sprintf("%s/%d/alpha=%v", dt, n, alpha), func(t *testing.T) {
-					e := s.env(t)
-					dst, dv := e.input(dt, e.randn(n, 1))
-					src, sv := e.input(dt, e.randn(n, 1))
-					e.must("Accumulate", s.dev.Accumulate(dst, src, alpha))
-					want, mag := make([]float64, n), make([]float64, n)
-					for i := range want {
-						want[i] = dv[i] + float64(alpha)*sv[i]
-						mag[i] = math.Abs(dv[i]) + math.Abs(float64(alpha)*sv[i])
-					}
-					e.expectScaled("Accumulate", e.read(dst), want, mag, s.tol("accumulate", dt))
-				})
-			}
-		}
-	}
-}
-
-func (s *suite) sumSquares(t *testing.T) {
-	e := s.env(t)
-	var bufs []tensor.Buffer
-	var want float64
-	for i, n := range sizes {
-		dt := tensor.Float32
-		if i%3 == 2 {
-			dt = tensor.BFloat16 // gradients may be kept in BF16 on a GPU
-		}
-		b, v := e.input(dt, e.randn(n, 2))
-		bufs = append(bufs, b)
-		for _, x := range v {
-			want += x * x
-		}
-		got, err := s.dev.SumSquares(bufs)
-		e.must("SumSquares", err)
-		e.expect(fmt.Sprintf("SumSquares of %d buffers", len(bufs)), []float64{got}, []float64{want}, s.tol("sumsquares", tensor.Float32))
-	}
-}
-
 func f64(v []float32) []float64 {
 	out := make([]float64, len(v))
 	for i, x := range v {

@@ -136,7 +136,7 @@ func gpuB(t testing.TB) *cuda.Device {
 	if !cuda.Available() {
 		t.Skipf("no CUDA device: %s", cuda.UnavailableReason())
 	}
-	d, err := cuda.New(0)
+	d, err := cuda.New(0, cuda.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, d.Close()) })
 	return d

@@ -43,7 +43,7 @@ func (d *Device) Attention(out, lse, qkv tensor.Buffer, s tensor.AttentionShape)
 	}
 	grid, block := attnGrid(s)
 	return d.run(func() error {
-		// Issue 8 hook: the fused flash kernels (flash_attention.go) when they apply.
+		// The fused flash kernels (flash_attention.go) when they apply.
 		if ok, err := d.tryFlashAttention(bs[0], bs[1], bs[2], s); ok {
 			return err
 		}
@@ -73,7 +73,7 @@ func (d *Device) AttentionBackward(dqkv, dout, qkv, out, lse tensor.Buffer, s te
 	sfx := suffix(dq.dt)
 	grid, block := attnGrid(s)
 	return d.run(func() error {
-		// Issue 8 hook: the fused flash kernels (flash_attention.go) when they apply.
+		// The fused flash kernels (flash_attention.go) when they apply.
 		if ok, err := d.tryFlashAttentionBackward(dq, do, qb, ob, lb, s); ok {
 			return err
 		}

@@ -1,4 +1,4 @@
-// gemm.cu: a simple tiled matrix product, used only when cuBLASLt cannot be
+// matmul.cu: a simple tiled matrix product, used only when cuBLASLt cannot be
 // loaded. Correct for every MatMulShape, not fast.
 //
 //   C[b] (= or +=) op(A[b])·op(B[b]),  op(A) M×K, op(B) K×N, C M×N,

@@ -2,12 +2,6 @@
 
 package cpu
 
-// geluRange is geluGo: no assembly on this build.
-func geluRange(o, x []float32) { geluGo(o, x) }
-
-// geluBackwardRange is geluBackwardGo: no assembly on this build.
-func geluBackwardRange(g, x, dout []float32) { geluBackwardGo(g, x, dout) }
-
 // swigluRange is swigluGo: no assembly on this build.
 func swigluRange(o, gate, up []float32) { swigluGo(o, gate, up) }
 

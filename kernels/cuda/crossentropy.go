@@ -8,7 +8,7 @@ import (
 
 // CrossEntropy writes the mean cross-entropy of the rows into loss and,
 // when writeGrad is set, overwrites logits with gradScale·(softmax − onehot)/rows
-// in the same kernel (see classifier.cu). The mean is a fixed-order float64
+// in the same kernel (see crossentropy.cu). The mean is a fixed-order float64
 // reduction, so the loss is deterministic.
 func (d *Device) CrossEntropy(loss, logits, targets tensor.Buffer, rows, vocab int, gradScale float32, writeGrad bool) error {
 	bs, err := d.check("CrossEntropy", spec{name: "loss", b: loss, n: 1, dts: f32Only},

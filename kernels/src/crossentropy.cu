@@ -1,4 +1,4 @@
-// classifier.cu: the fused classifier — softmax, cross-entropy and the
+// crossentropy.cu: the fused classifier — softmax, cross-entropy and the
 // logits' gradient in one kernel, written over the logits in place.
 //
 // One block per row, read in 16-byte packs after an unaligned head (rows of

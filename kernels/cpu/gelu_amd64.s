@@ -1,0 +1,109 @@
+//go:build amd64 && !noasm
+
+#include "textflag.h"
+#include "sigmoid_amd64.h"
+
+// Eight-lane GeLU constants: 2·sqrt(2/π), 2·sqrt(2/π)·0.044715, sqrt(2/π)
+// and 3·sqrt(2/π)·0.044715.
+DATA actG2K<>+0(SB)/4, $1.5957691216057308
+DATA actG2K<>+4(SB)/4, $1.5957691216057308
+DATA actG2K<>+8(SB)/4, $1.5957691216057308
+DATA actG2K<>+12(SB)/4, $1.5957691216057308
+DATA actG2K<>+16(SB)/4, $1.5957691216057308
+DATA actG2K<>+20(SB)/4, $1.5957691216057308
+DATA actG2K<>+24(SB)/4, $1.5957691216057308
+DATA actG2K<>+28(SB)/4, $1.5957691216057308
+GLOBL actG2K<>(SB), RODATA|NOPTR, $32
+DATA actG2KC<>+0(SB)/4, $0.07135481627260025
+DATA actG2KC<>+4(SB)/4, $0.07135481627260025
+DATA actG2KC<>+8(SB)/4, $0.07135481627260025
+DATA actG2KC<>+12(SB)/4, $0.07135481627260025
+DATA actG2KC<>+16(SB)/4, $0.07135481627260025
+DATA actG2KC<>+20(SB)/4, $0.07135481627260025
+DATA actG2KC<>+24(SB)/4, $0.07135481627260025
+DATA actG2KC<>+28(SB)/4, $0.07135481627260025
+GLOBL actG2KC<>(SB), RODATA|NOPTR, $32
+DATA actGK<>+0(SB)/4, $0.7978845608028654
+DATA actGK<>+4(SB)/4, $0.7978845608028654
+DATA actGK<>+8(SB)/4, $0.7978845608028654
+DATA actGK<>+12(SB)/4, $0.7978845608028654
+DATA actGK<>+16(SB)/4, $0.7978845608028654
+DATA actGK<>+20(SB)/4, $0.7978845608028654
+DATA actGK<>+24(SB)/4, $0.7978845608028654
+DATA actGK<>+28(SB)/4, $0.7978845608028654
+GLOBL actGK<>(SB), RODATA|NOPTR, $32
+DATA actG3KC<>+0(SB)/4, $0.10703222440890038
+DATA actG3KC<>+4(SB)/4, $0.10703222440890038
+DATA actG3KC<>+8(SB)/4, $0.10703222440890038
+DATA actG3KC<>+12(SB)/4, $0.10703222440890038
+DATA actG3KC<>+16(SB)/4, $0.10703222440890038
+DATA actG3KC<>+20(SB)/4, $0.10703222440890038
+DATA actG3KC<>+24(SB)/4, $0.10703222440890038
+DATA actG3KC<>+28(SB)/4, $0.10703222440890038
+GLOBL actG3KC<>(SB), RODATA|NOPTR, $32
+
+// GELUZ sets Y0 = 2·sqrt(2/π)·(x+0.044715·x³) for x in Y5, x² in Y6.
+#define GELUZ \
+	VMULPS      Y5, Y5, Y6 \
+	VMOVUPS     actG2KC<>(SB), Y0 \
+	VFMADD213PS actG2K<>(SB), Y6, Y0 \
+	VMULPS      Y5, Y0, Y0
+
+// func geluAVX2(out, x *float32, n int)
+TEXT ·geluAVX2(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	LOADCONSTS
+
+geluLoop:
+	CMPQ    CX, $0
+	JLE     geluDone
+	VMOVUPS (SI), Y5
+	GELUZ
+	SIGMOID
+	VMULPS  Y5, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     geluLoop
+
+geluDone:
+	VZEROUPPER
+	RET
+
+// func geluBackwardAVX2(dx, x, dout *float32, n int)
+TEXT ·geluBackwardAVX2(SB), NOSPLIT, $0-32
+	MOVQ dx+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ dout+16(FP), DX
+	MOVQ n+24(FP), CX
+	LOADCONSTS
+
+geluBwdLoop:
+	CMPQ         CX, $0
+	JLE          geluBwdDone
+	VMOVUPS      (SI), Y5
+	GELUZ
+	SIGMOID
+	VMOVUPS      actG3KC<>(SB), Y7
+	VFMADD213PS  actGK<>(SB), Y6, Y7 // u' = K + 3KC·x²
+	VSUBPS       Y0, Y12, Y8         // 1 − s
+	VMULPS       Y0, Y8, Y8          // s(1 − s)
+	VADDPS       Y5, Y5, Y1          // 2x
+	VMULPS       Y8, Y1, Y1
+	VFMADD213PS  Y0, Y7, Y1          // s + 2x·s(1−s)·u'
+	VMOVUPS      (DX), Y2
+	VMOVUPS      (DI), Y3
+	VFMADD231PS  Y2, Y1, Y3          // dx += dout·GeLU'(x)
+	VMOVUPS      Y3, (DI)
+	ADDQ         $32, SI
+	ADDQ         $32, DX
+	ADDQ         $32, DI
+	SUBQ         $8, CX
+	JMP          geluBwdLoop
+
+geluBwdDone:
+	VZEROUPPER
+	RET
