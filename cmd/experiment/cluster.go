@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/empirical-scaling/harness/cmd/internal/devflag"
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/internal/filelock"
 	"github.com/empirical-scaling/harness/internal/provenance"
@@ -81,7 +82,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&seeds, "seeds", 0, "seeds per size (default: the grid's)")
 	fs.Float64Var(&tpp, "tokens-per-param", 0, "training tokens per non-embedding parameter, D/N (default: the grid's, 20)")
 	fs.StringVar(&dataSrc, "data", "", "data source: synthetic, tinystories, or a .txt file or folder (default: the grid's)")
-	fs.StringVar(&device, "device", "auto", "the workers' device: cpu, cuda or auto (cuda when this machine has a GPU)")
+	dev := devflag.Register(fs, "the workers' device: cpu, cuda or auto (cuda when this machine has a GPU)", os.Getenv)
 	fs.StringVar(&out, "out", "", "sweep folder (default runs/<grid>)")
 	fs.StringVar(&cache, "cache", "", "data cache folder (default: the user cache folder)")
 	fs.BoolVar(&anchorsOnly, "anchors-only", false, "leave out the holdout runs")
@@ -90,6 +91,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parseFlags(fs, args, planUsage, stdout); err != nil {
 		return err
 	}
+	device = dev.Device
 	if grid != experiment.GridAuto {
 		if _, err := experiment.GridByName(grid); err != nil {
 			return usageErr(err)
@@ -132,7 +134,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	estimated := ""
 	if estimate && (choice.device == "cpu" || gpu.count > 0) {
-		devs, closeDevs, err := openDevices(choice.device)
+		devs, closeDevs, err := dev.OpenAll(choice.device)
 		if err != nil {
 			return err
 		}
@@ -193,7 +195,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&out, "out", "", "sweep folder holding plan.json (required)")
 	fs.IntVar(&index, "index", -1, "the run's index in the plan (default $SLURM_ARRAY_TASK_ID, else $JOB_COMPLETION_INDEX)")
 	fs.StringVar(&name, "run", "", "the run's name, instead of -index")
-	fs.StringVar(&device, "device", "auto", "cpu, cuda (the first GPU; the scheduler picks it) or auto")
+	dev := devflag.Register(fs, "cpu, cuda (the first GPU; the scheduler picks it) or auto", os.Getenv)
 	fs.StringVar(&cache, "cache", "", "data cache folder (default: the user cache folder)")
 	fs.DurationVar(&ckptEvery, "checkpoint-every", 5*time.Minute, "wall time between checkpoints")
 	fs.IntVar(&ckptSteps, "checkpoint-steps", 0, "also checkpoint every this many steps (0: off)")
@@ -203,6 +205,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args, runUsage, stdout); err != nil {
 		return err
 	}
+	device = dev.Device
 	var level slog.Level
 	switch {
 	case out == "":
@@ -228,7 +231,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return usageErr(fmt.Errorf("run: %w", err))
 	}
-	devs, closeDevs, err := openDevices(choice.device)
+	devs, closeDevs, err := dev.OpenAll(choice.device)
 	if err != nil {
 		return err
 	}
