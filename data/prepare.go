@@ -53,10 +53,12 @@ func Prepare(ctx context.Context, opts Options) (*Dataset, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("dataset cache: %w", err)
 	}
-	tmp, err := os.MkdirTemp(root, ".build-"+c.label()+"-")
+	cleanStaleBuilds(root, time.Now())
+	tmp, unlock, err := startBuild(root, c.label())
 	if err != nil {
 		return nil, fmt.Errorf("dataset cache: %w", err)
 	}
+	defer unlock()
 	defer os.RemoveAll(tmp) // a no-op once renamed
 	meta, err := build(ctx, opts, c, tmp)
 	if err != nil {
@@ -66,6 +68,10 @@ func Prepare(ctx context.Context, opts Options) (*Dataset, error) {
 	meta.Created, meta.BuildSeconds = time.Now().UTC(), time.Since(start).Seconds()
 	if err := writeJSON(filepath.Join(tmp, MetaFile), meta); err != nil {
 		return nil, err
+	}
+	// The lock stays held (the open file keeps it) but leaves the folder.
+	if err := os.Remove(filepath.Join(tmp, buildLock)); err != nil {
+		return nil, fmt.Errorf("dataset cache: %w", err)
 	}
 	if err := os.Rename(tmp, dir); err != nil {
 		// Another process may have finished the same dataset first.
