@@ -27,6 +27,15 @@ func Prepare(ctx context.Context, opts Options) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	label := ""
+	if opts.Tokenizer == TokenizerGPT2 {
+		// The small tokenizer files first: a failure shows before the
+		// corpus download.
+		if opts.TokenizerDir, err = fetchGPT2(ctx, opts); err != nil {
+			return nil, err
+		}
+		label = "-" + TokenizerGPT2
+	}
 	c, err := resolveCorpus(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -37,7 +46,8 @@ func Prepare(ctx context.Context, opts Options) (*Dataset, error) {
 	}
 	key := cacheKey(c.identity(), tokID)
 	root := filepath.Join(opts.CacheDir, "datasets")
-	dir := filepath.Join(root, c.label()+"-"+key[:16])
+	label = c.label() + label
+	dir := filepath.Join(root, label+"-"+key[:16])
 
 	ds, err := openDataset(dir, key)
 	if err == nil {
@@ -54,7 +64,7 @@ func Prepare(ctx context.Context, opts Options) (*Dataset, error) {
 		return nil, fmt.Errorf("dataset cache: %w", err)
 	}
 	cleanStaleBuilds(root, time.Now())
-	tmp, unlock, err := startBuild(root, c.label())
+	tmp, unlock, err := startBuild(root, label)
 	if err != nil {
 		return nil, fmt.Errorf("dataset cache: %w", err)
 	}
