@@ -29,10 +29,12 @@ const ResultsFile = "results.json"
 type SweepConfig struct {
 	Grid   Grid
 	Select GridOptions
-	// Data overrides the grid's data source; CacheDir is the data cache
-	// ("" = the user cache folder).
-	Data     string
-	CacheDir string
+	// Data overrides the grid's data source, Tokenizer its tokenizer
+	// ("gpt2": GPT-2's); CacheDir is the data cache ("" = the user cache
+	// folder).
+	Data      string
+	Tokenizer string
+	CacheDir  string
 	// Out is the sweep folder: Out/<run>/ per run, Out/results.json.
 	Out string
 	// Devices run one run each at a time (several GPUs run in parallel).
@@ -77,10 +79,7 @@ func Sweep(ctx context.Context, c SweepConfig) (*SweepReport, error) {
 	if len(c.Devices) == 0 {
 		return nil, errors.New("sweep: no device")
 	}
-	g := c.Grid
-	if c.Data != "" {
-		g.Data = c.Data
-	}
+	g := c.grid()
 	specs, err := g.Runs(c.Select)
 	if err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
@@ -98,7 +97,7 @@ func Sweep(ctx context.Context, c SweepConfig) (*SweepReport, error) {
 	if len(c.Devices) > 1 {
 		progress = nil
 	}
-	ds, err := data.Prepare(ctx, data.Options{Source: g.Data, CacheDir: c.CacheDir, VocabSize: g.VocabSize,
+	ds, err := data.Prepare(ctx, data.Options{Source: g.Data, CacheDir: c.CacheDir, VocabSize: g.VocabSize, Tokenizer: g.Tokenizer,
 		SyntheticBytes: g.SyntheticBytes, Progress: progress})
 	if err != nil {
 		return nil, fmt.Errorf("sweep: data %q: %w", g.Data, err)
