@@ -93,5 +93,9 @@ func tokenizerIdentity(opts Options) (string, error) {
 		}
 		fmt.Fprintf(h, "%s %s\n", name, sum)
 	}
-	return fmt.Sprintf("%s fingerprint %s load sha256 %s", tokenizerRecipe, fp, hex.EncodeToString(h.Sum(nil))), nil
+	loaded := "load"
+	if opts.Tokenizer != "" {
+		loaded = opts.Tokenizer
+	}
+	return fmt.Sprintf("%s fingerprint %s %s sha256 %s", tokenizerRecipe, fp, loaded, hex.EncodeToString(h.Sum(nil))), nil
 }

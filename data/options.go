@@ -36,6 +36,10 @@ type Options struct {
 	HFEndpoint   string // "" = $HF_ENDPOINT or https://huggingface.co
 	VocabSize    int    // 0 = DefaultVocabTinyStories (tinystories, local) or DefaultVocabSynthetic
 	TokenizerDir string // "" = train one; else load DIR/vocab.json + DIR/merges.txt
+	// Tokenizer "gpt2" (TokenizerGPT2) loads GPT-2's tokenizer, fetched
+	// from the Hub into the cache once; "" trains one (or loads
+	// TokenizerDir). VocabSize is ignored when a tokenizer is loaded.
+	Tokenizer string
 	// SyntheticBytes is the size of the generated training text for
 	// "synthetic" (0 = DefaultSyntheticBytes). Validation text is a
 	// twentieth of it, at least 256 KiB, from a separate seed stream.
@@ -62,7 +66,15 @@ func (o Options) withDefaults() (Options, error) {
 	if o.HFEndpoint == "" {
 		o.HFEndpoint = DefaultHFEndpoint
 	}
-	if o.Source == "tinystories" && !strings.HasPrefix(o.HFEndpoint, "http://") && !strings.HasPrefix(o.HFEndpoint, "https://") {
+	switch o.Tokenizer {
+	case "", TokenizerGPT2:
+	default:
+		return o, fmt.Errorf("tokenizer %q: want %s, or none to train one", o.Tokenizer, TokenizerGPT2)
+	}
+	if o.Tokenizer != "" && o.TokenizerDir != "" {
+		return o, fmt.Errorf("tokenizer %s and tokenizer folder %s both given; choose one", o.Tokenizer, o.TokenizerDir)
+	}
+	if (o.Source == "tinystories" || o.Tokenizer == TokenizerGPT2) && !strings.HasPrefix(o.HFEndpoint, "http://") && !strings.HasPrefix(o.HFEndpoint, "https://") {
 		return o, fmt.Errorf("hugging face endpoint %q must start with http:// or https://", o.HFEndpoint)
 	}
 	if o.VocabSize == 0 {
@@ -71,7 +83,7 @@ func (o Options) withDefaults() (Options, error) {
 			o.VocabSize = DefaultVocabSynthetic
 		}
 	}
-	if o.TokenizerDir == "" && (o.VocabSize < 257 || o.VocabSize > MaxVocab) {
+	if o.TokenizerDir == "" && o.Tokenizer == "" && (o.VocabSize < 257 || o.VocabSize > MaxVocab) {
 		return o, fmt.Errorf("vocabulary size %d out of range: it must hold the 256 bytes and %s, and at most %d for uint16 shards", o.VocabSize, EOT, MaxVocab)
 	}
 	if o.SyntheticBytes == 0 {

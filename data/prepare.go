@@ -27,6 +27,15 @@ func Prepare(ctx context.Context, opts Options) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	label := ""
+	if opts.Tokenizer == TokenizerGPT2 {
+		// The small tokenizer files first: a failure shows before the
+		// corpus download.
+		if opts.TokenizerDir, err = fetchGPT2(ctx, opts); err != nil {
+			return nil, err
+		}
+		label = "-" + TokenizerGPT2
+	}
 	c, err := resolveCorpus(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -37,7 +46,8 @@ func Prepare(ctx context.Context, opts Options) (*Dataset, error) {
 	}
 	key := cacheKey(c.identity(), tokID)
 	root := filepath.Join(opts.CacheDir, "datasets")
-	dir := filepath.Join(root, c.label()+"-"+key[:16])
+	label = c.label() + label
+	dir := filepath.Join(root, label+"-"+key[:16])
 
 	ds, err := openDataset(dir, key)
 	if err == nil {
@@ -53,10 +63,12 @@ func Prepare(ctx context.Context, opts Options) (*Dataset, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("dataset cache: %w", err)
 	}
-	tmp, err := os.MkdirTemp(root, ".build-"+c.label()+"-")
+	cleanStaleBuilds(root, time.Now())
+	tmp, unlock, err := startBuild(root, label)
 	if err != nil {
 		return nil, fmt.Errorf("dataset cache: %w", err)
 	}
+	defer unlock()
 	defer os.RemoveAll(tmp) // a no-op once renamed
 	meta, err := build(ctx, opts, c, tmp)
 	if err != nil {
@@ -66,6 +78,10 @@ func Prepare(ctx context.Context, opts Options) (*Dataset, error) {
 	meta.Created, meta.BuildSeconds = time.Now().UTC(), time.Since(start).Seconds()
 	if err := writeJSON(filepath.Join(tmp, MetaFile), meta); err != nil {
 		return nil, err
+	}
+	// The lock stays held (the open file keeps it) but leaves the folder.
+	if err := os.Remove(filepath.Join(tmp, buildLock)); err != nil {
+		return nil, fmt.Errorf("dataset cache: %w", err)
 	}
 	if err := os.Rename(tmp, dir); err != nil {
 		// Another process may have finished the same dataset first.

@@ -3,18 +3,23 @@ package data
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/empirical-scaling/harness/data/download"
 	"github.com/empirical-scaling/harness/data/synth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -231,24 +236,63 @@ func TestPrepareLoadsTokenizerDir(t *testing.T) {
 	assert.Equal(t, base.Train.Tokens(), loaded.Train.Tokens(), "the same tokenizer gives the same tokens")
 }
 
-// hfServer serves the two TinyStories files under the Hugging Face paths.
+// hfServer serves files under the Hugging Face paths (by default the two
+// TinyStories files) and, as the Hub does for LFS files, announces their
+// size and SHA-256 in X-Linked-Size and X-Linked-Etag.
 type hfServer struct {
-	mu    sync.Mutex
-	paths []string
-	files map[string][]byte
+	mu     sync.Mutex
+	paths  []string // GET requests
+	heads  []string // HEAD requests
+	prefix string   // "" = the TinyStories repository
+	files  map[string][]byte
+	// noLinked leaves out the X-Linked headers (a plain mirror).
+	noLinked bool
+	// page, when set, is served as text/html with status 200 instead of
+	// any file (a portal or an error page).
+	page string
 }
 
 func (h *hfServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
-	h.paths = append(h.paths, r.URL.Path)
+	if r.Method == http.MethodHead {
+		h.heads = append(h.heads, r.URL.Path)
+	} else {
+		h.paths = append(h.paths, r.URL.Path)
+	}
 	h.mu.Unlock()
-	name, ok := strings.CutPrefix(r.URL.Path, "/datasets/roneneldan/TinyStories/resolve/main/")
+	if h.page != "" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(h.page))
+		return
+	}
+	prefix := h.prefix
+	if prefix == "" {
+		prefix = "/datasets/roneneldan/TinyStories/resolve/main/"
+	}
+	name, ok := strings.CutPrefix(r.URL.Path, prefix)
 	content, found := h.files[name]
 	if !ok || !found {
 		http.NotFound(w, r)
 		return
 	}
+	if !h.noLinked {
+		sum := sha256.Sum256(content)
+		w.Header().Set("X-Linked-Size", strconv.Itoa(len(content)))
+		w.Header().Set("X-Linked-Etag", `"`+hex.EncodeToString(sum[:])+`"`)
+	}
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(content))
+}
+
+// standIns makes the shipped TinyStories expectations those of the given
+// stand-in files for the test's duration.
+func standIns(t *testing.T, files map[string][]byte) {
+	saved := tinyStoriesFiles
+	t.Cleanup(func() { tinyStoriesFiles = saved })
+	tinyStoriesFiles = map[string]download.Expect{}
+	for name, b := range files {
+		sum := sha256.Sum256(b)
+		tinyStoriesFiles[name] = download.Expect{Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:]), From: "shipped"}
+	}
 }
 
 // tinyText writes stories the way TinyStoriesV2 does: "\n<|endoftext|>\n"
@@ -329,11 +373,67 @@ func TestPrepareTinyStoriesOffline(t *testing.T) {
 	assert.NotContains(t, msg, "\n", "one line")
 	assert.Contains(t, msg, "place "+TinyTrainFile+" and "+TinyValidFile+" in "+TinyStoriesDir(cache))
 
-	// Files placed by hand are used without any server.
-	require.NoError(t, os.WriteFile(filepath.Join(TinyStoriesDir(cache), TinyTrainFile), tinyText(1, 100), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(TinyStoriesDir(cache), TinyValidFile), tinyText(2, 10), 0o644))
+	// Files placed by hand are checked against the shipped size and
+	// SHA-256: other text is refused...
+	train, valid := tinyText(1, 100), tinyText(2, 10)
+	require.NoError(t, os.WriteFile(filepath.Join(TinyStoriesDir(cache), TinyTrainFile), train, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(TinyStoriesDir(cache), TinyValidFile), valid, 0o644))
+	_, err = Prepare(context.Background(), Options{Source: "tinystories", CacheDir: cache, HFEndpoint: url, VocabSize: 300})
+	require.ErrorIs(t, err, download.ErrMismatch)
+	assert.Contains(t, err.Error(), "placed by hand")
+	assert.Contains(t, err.Error(), "22502601 bytes with SHA-256 6874bae9a4c1a4e7edcf0e53b86c17817e9cf881fc75ff2368da457b80c0585d")
+
+	// ... and the right files are used without any server.
+	standIns(t, map[string][]byte{TinyTrainFile: train, TinyValidFile: valid})
 	ds := prepare(t, Options{Source: "tinystories", CacheDir: cache, HFEndpoint: url, VocabSize: 300})
 	assert.EqualValues(t, 100, ds.Meta.TrainDocs)
+}
+
+// A server that answers with anything but the file makes Prepare fail
+// with one line naming the URL, what was expected and what came; nothing
+// is recorded or built.
+func TestPrepareTinyStoriesRefusesBadDownloads(t *testing.T) {
+	good := map[string][]byte{TinyTrainFile: tinyText(1, 50), TinyValidFile: tinyText(2, 5)}
+	tests := []struct {
+		name string
+		srv  *hfServer
+		want string
+	}{
+		{"HTML error page with status 200", &hfServer{files: good, page: "<html><body>Rate limited</body></html>"}, "got a web page"},
+		{"mirror without X-Linked headers serves other text", &hfServer{files: good, noLinked: true}, "(shipped), the server announces"},
+		{"hub announces other bytes than it sends", &hfServer{files: good}, "X-Linked-Size and X-Linked-Etag"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := httptest.NewServer(tc.srv)
+			defer ts.Close()
+			if strings.HasPrefix(tc.name, "hub announces") {
+				// The hub's headers describe one file, its CDN sends another.
+				cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					b := bytes.ToUpper(good[path.Base(r.URL.Path)])
+					http.ServeContent(w, r, "f", time.Time{}, bytes.NewReader(b))
+				}))
+				defer cdn.Close()
+				ts.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					sum := sha256.Sum256(good[path.Base(r.URL.Path)])
+					w.Header().Set("X-Linked-Size", strconv.Itoa(len(good[path.Base(r.URL.Path)])))
+					w.Header().Set("X-Linked-Etag", `"`+hex.EncodeToString(sum[:])+`"`)
+					http.Redirect(w, r, cdn.URL+"/cdn/"+path.Base(r.URL.Path), http.StatusFound)
+				})
+			}
+			cache := t.TempDir()
+			_, err := Prepare(context.Background(), Options{Source: "tinystories", CacheDir: cache, HFEndpoint: ts.URL, VocabSize: 300})
+			require.ErrorIs(t, err, download.ErrMismatch)
+			msg := err.Error()
+			assert.NotContains(t, msg, "\n", "one line")
+			assert.Contains(t, msg, TinyStoriesURL(ts.URL, TinyValidFile))
+			assert.Contains(t, msg, tc.want)
+			_, err = os.Stat(filepath.Join(TinyStoriesDir(cache), TinyValidFile))
+			assert.ErrorIs(t, err, os.ErrNotExist)
+			_, err = os.Stat(filepath.Join(cache, "datasets"))
+			assert.ErrorIs(t, err, os.ErrNotExist, "nothing built")
+		})
+	}
 }
 
 func TestPrepareCancelled(t *testing.T) {

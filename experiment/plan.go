@@ -79,8 +79,9 @@ type PlannedRun struct {
 type PlanConfig struct {
 	Grid   Grid
 	Select GridOptions
-	// Data overrides the grid's data source; CacheDir is the data cache.
-	Data, CacheDir string
+	// Data overrides the grid's data source, Tokenizer its tokenizer
+	// ("gpt2": GPT-2's own); CacheDir is the data cache.
+	Data, Tokenizer, CacheDir string
 	// Device is KindCPU or KindCUDA.
 	Device string
 	// Command and Version are recorded for provenance.
@@ -89,11 +90,17 @@ type PlanConfig struct {
 	Progress io.Writer
 }
 
-// grid is the grid with the data override applied.
+// grid is the grid with the data and tokenizer overrides applied.
 func (c PlanConfig) grid() Grid {
 	g := c.Grid
 	if c.Data != "" {
 		g.Data = c.Data
+	}
+	if c.Tokenizer != "" {
+		g.Tokenizer = c.Tokenizer
+		if c.Tokenizer == data.TokenizerGPT2 {
+			g.VocabSize = data.GPT2VocabSize
+		}
 	}
 	return g
 }
@@ -101,7 +108,7 @@ func (c PlanConfig) grid() Grid {
 // prepareData prepares (or finds in the cache) the data of grid g.
 func prepareData(ctx context.Context, g Grid, cacheDir string, progress io.Writer) (*data.Dataset, error) {
 	ds, err := data.Prepare(ctx, data.Options{Source: g.Data, CacheDir: cacheDir, VocabSize: g.VocabSize,
-		SyntheticBytes: g.SyntheticBytes, Progress: progress})
+		Tokenizer: g.Tokenizer, SyntheticBytes: g.SyntheticBytes, Progress: progress})
 	if err != nil {
 		return nil, fmt.Errorf("data %q: %w", g.Data, err)
 	}

@@ -34,6 +34,7 @@ type RunConfig struct {
 	Data           string
 	CacheDir       string // data cache (default: the user cache dir)
 	VocabSize      int    // BPE vocabulary for text sources (default 4096)
+	Tokenizer      string // "" trains a BPE for the data; "gpt2" loads GPT-2's (data.TokenizerGPT2)
 	SyntheticBytes int64  // size of the synthetic corpus (0: data's default)
 	DataSeed       uint64 // seed of the synthetic stories (the same data for every run by default)
 	Train, Val     *data.Shard
@@ -90,6 +91,7 @@ type plan struct {
 	TargetParams    int64          `json:"target_params"`
 	Seed            uint64         `json:"seed"`
 	Data            string         `json:"data"`
+	Tokenizer       string         `json:"tokenizer,omitempty"`
 	TrainTokensData int64          `json:"train_shard_tokens"`
 	ValTokensData   int64          `json:"val_shard_tokens"`
 	Tokens          int64          `json:"tokens"`
@@ -118,7 +120,7 @@ type plan struct {
 
 // resolve fills the defaults and checks the combination.
 func resolve(c *RunConfig, vocab int, trainLen, valLen int) (plan, error) {
-	p := plan{Name: c.Name, Role: c.Role, Seed: c.Seed, Data: c.Data, TargetParams: c.Params,
+	p := plan{Name: c.Name, Role: c.Role, Seed: c.Seed, Data: c.Data, Tokenizer: c.Tokenizer, TargetParams: c.Params,
 		TrainTokensData: int64(trainLen), ValTokensData: int64(valLen), DecayEmbeddings: c.DecayEmbeddings, ExactFLOPs: c.ExactFLOPs}
 	if p.Role == "" {
 		p.Role = RoleAnchor

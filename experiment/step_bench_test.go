@@ -52,14 +52,16 @@ func gemmPeakCPU(dur time.Duration) (wall, cpu float64) {
 
 // BenchmarkTrainStep times one full training step (forward, backward,
 // gradient norm, AdamW) of the 1M and 3M models on the CPU device, with a
-// 4096-token vocabulary and a 256-token context, and reports tokens/s,
+// 4096-token vocabulary (and the 3M GeLU model also with GPT-2's 50,257,
+// the -tokenizer gpt2 mode) and a 256-token context, and reports tokens/s,
 // model GFLOP/s (nn.Config.FLOPsPerToken: every matrix multiply, the
 // attention and the tied output layer) and MFU against the GEMM peak
 // measured in the same binary right around the timed steps (the
 // gemm-4096x768x768 row times the same GEMM on its own). matmul-time% is
 // the share of the step spent in MatMul; the log line breaks down the rest.
 // cpuMFU% is the same ratio with process CPU time in place of wall time on
-// both sides, which stays meaningful when other programs load the machine.
+// both sides, and tokens/cpu-s the tokens per second of process CPU time:
+// both stay meaningful when other programs load the machine.
 func BenchmarkTrainStep(b *testing.B) {
 	b.Run("gemm-4096x768x768", func(b *testing.B) {
 		const m, n, k = 4096, 768, 768
@@ -74,19 +76,25 @@ func BenchmarkTrainStep(b *testing.B) {
 		params int64
 		act    nn.Activation
 		batch  int
+		vocab  int
 	}{
-		{1_000_000, nn.GeLU, 16},
-		{3_000_000, nn.GeLU, 16},
-		{3_000_000, nn.SwiGLU, 16},
+		{1_000_000, nn.GeLU, 16, 4096},
+		{3_000_000, nn.GeLU, 16, 4096},
+		{3_000_000, nn.SwiGLU, 16, 4096},
+		{3_000_000, nn.GeLU, 16, 50257},
 	} {
-		b.Run(fmt.Sprintf("%dM-%s", tc.params/1_000_000, tc.act), func(b *testing.B) {
-			benchStep(b, tc.params, tc.act, tc.batch)
+		name := fmt.Sprintf("%dM-%s", tc.params/1_000_000, tc.act)
+		if tc.vocab != 4096 {
+			name += fmt.Sprintf("-vocab%d", tc.vocab)
+		}
+		b.Run(name, func(b *testing.B) {
+			benchStep(b, tc.params, tc.act, tc.batch, tc.vocab)
 		})
 	}
 }
 
-func benchStep(b *testing.B, params int64, act nn.Activation, batch int) {
-	const vocab, seq = 4096, 256
+func benchStep(b *testing.B, params int64, act nn.Activation, batch, vocab int) {
+	const seq = 256
 	cfg, err := nn.ForParams(params, vocab, seq, act)
 	require.NoError(b, err)
 	dev := newOpTimer(cpu.New())
@@ -103,7 +111,7 @@ func benchStep(b *testing.B, params int64, act nn.Activation, batch int) {
 	r := nn.NewRNG(2)
 	in, tg := make([]int32, batch*seq), make([]int32, batch*seq)
 	for i := range in {
-		in[i], tg[i] = int32(r.Uint64()%vocab), int32(r.Uint64()%vocab)
+		in[i], tg[i] = int32(r.Uint64()%uint64(vocab)), int32(r.Uint64()%uint64(vocab))
 	}
 	ids, err := tensor.FromInt32(dev, in, batch, seq)
 	require.NoError(b, err)
@@ -143,6 +151,7 @@ func benchStep(b *testing.B, params int64, act nn.Activation, batch int) {
 	if peakCPU > 0 && stepCPU > 0 {
 		// The same ratio per CPU-second: robust when other programs share the cores.
 		b.ReportMetric(100*float64(b.N*batch*seq)*cfg.FLOPsPerToken()/1e9/stepCPU/peakCPU, "cpuMFU%")
+		b.ReportMetric(float64(b.N*batch*seq)/stepCPU, "tokens/cpu-s")
 	}
 	b.ReportMetric(100*dev.byOp["MatMul"].Seconds()/sec, "matmul-time%")
 	shares := ""
@@ -150,5 +159,5 @@ func benchStep(b *testing.B, params int64, act nn.Activation, batch int) {
 		shares += fmt.Sprintf(" %s %.1f%%", op, 100*dev.byOp[op].Seconds()/sec)
 	}
 	b.Logf("time shares:%s", shares)
-	b.Logf("%s N=%d FLOPs/token exact %.3g (6N %.3g), batch %d×%d", cfg, cfg.Params().NonEmbedding, cfg.FLOPsPerToken(), cfg.FLOPsPerToken6N(), batch, seq)
+	b.Logf("%s N=%d total %d parameters, FLOPs/token exact %.3g (6N %.3g), batch %d×%d", cfg, cfg.Params().NonEmbedding, cfg.Params().Total, cfg.FLOPsPerToken(), cfg.FLOPsPerToken6N(), batch, seq)
 }

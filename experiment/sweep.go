@@ -29,10 +29,12 @@ const ResultsFile = "results.json"
 type SweepConfig struct {
 	Grid   Grid
 	Select GridOptions
-	// Data overrides the grid's data source; CacheDir is the data cache
-	// ("" = the user cache folder).
-	Data     string
-	CacheDir string
+	// Data overrides the grid's data source, Tokenizer its tokenizer
+	// ("gpt2": GPT-2's); CacheDir is the data cache ("" = the user cache
+	// folder).
+	Data      string
+	Tokenizer string
+	CacheDir  string
 	// Out is the sweep folder: Out/<run>/ per run, Out/results.json.
 	Out string
 	// Devices run one run each at a time (several GPUs run in parallel).
@@ -84,7 +86,7 @@ func Sweep(ctx context.Context, c SweepConfig) (*SweepReport, error) {
 	if len(c.Devices) == 0 {
 		return nil, errors.New("sweep: no device")
 	}
-	pc := PlanConfig{Grid: c.Grid, Select: c.Select, Data: c.Data, CacheDir: c.CacheDir,
+	pc := PlanConfig{Grid: c.Grid, Select: c.Select, Data: c.Data, Tokenizer: c.Tokenizer, CacheDir: c.CacheDir,
 		Device: DeviceKind(c.Devices[0]), Command: c.Command, Version: c.Version}
 	g := pc.grid()
 	if _, err := g.Runs(c.Select); err != nil {

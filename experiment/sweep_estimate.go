@@ -137,10 +137,7 @@ func DryRun(ctx context.Context, c SweepConfig) ([]RunEstimate, error) {
 	if len(c.Devices) == 0 {
 		return nil, fmt.Errorf("dry run: no device")
 	}
-	g := c.Grid
-	if c.Data != "" {
-		g.Data = c.Data
-	}
+	g := c.grid()
 	specs, err := g.Runs(c.Select)
 	if err != nil {
 		return nil, fmt.Errorf("dry run: %w", err)

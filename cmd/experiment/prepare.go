@@ -40,7 +40,7 @@ func runPrepare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&cacheDir, "cache", "", "cache folder (default: the user cache dir + /scaling-harness)")
 	fs.StringVar(&opts.HFEndpoint, "hf-endpoint", "", "Hugging Face endpoint for tinystories (default: $HF_ENDPOINT or https://huggingface.co)")
 	fs.IntVar(&vocab, "vocab-size", 0, fmt.Sprintf("tokenizer vocabulary to train (default %d for tinystories and local text, %d for synthetic)", data.DefaultVocabTinyStories, data.DefaultVocabSynthetic))
-	fs.StringVar(&opts.TokenizerDir, "tokenizer", "", "load DIR/vocab.json and DIR/merges.txt instead of training a tokenizer")
+	fs.StringVar(&opts.TokenizerDir, "tokenizer", "", "gpt2 for GPT-2's tokenizer (50,257 tokens, fetched from the Hub once), or DIR to load DIR/vocab.json and DIR/merges.txt, instead of training a tokenizer (a folder named gpt2: ./gpt2)")
 	fs.Var(&synth, "synthetic-size", fmt.Sprintf("size of the generated training text, e.g. 64MiB (default %dMiB)", data.DefaultSyntheticBytes>>20))
 	fs.Var(&sample, "tokenizer-sample", fmt.Sprintf("training text the tokenizer learns from, e.g. 16MiB (default %dMiB)", data.DefaultTokenizerSample>>20))
 	fs.Uint64Var(&seed, "seed", 0, "seed of the synthetic stories")
@@ -56,6 +56,9 @@ func runPrepare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("prepare: unexpected argument %q (see experiment prepare -h)", fs.Arg(0))
+	}
+	if opts.TokenizerDir == data.TokenizerGPT2 {
+		opts.Tokenizer, opts.TokenizerDir = data.TokenizerGPT2, ""
 	}
 	opts.Source, opts.CacheDir, opts.VocabSize, opts.Seed = source, cacheDir, vocab, seed
 	opts.SyntheticBytes, opts.TokenizerSample = int64(synth), int64(sample)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/empirical-scaling/harness/cmd/internal/devflag"
+	"github.com/empirical-scaling/harness/data"
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/fit"
 	"github.com/empirical-scaling/harness/fit/report"
@@ -39,12 +40,12 @@ flags:
 
 // sweepFlags are the parsed flags of the sweep mode.
 type sweepFlags struct {
-	grid, acts, data, out, cache, logLevel string
-	dev                                    *devflag.Flags
-	seeds, ckptSteps, boot                 int
-	tpp                                    float64
-	dryRun, anchorsOnly, quiet             bool
-	ckptEvery                              time.Duration
+	grid, acts, data, tokenizer, out, cache, logLevel string
+	dev                                               *devflag.Flags
+	seeds, ckptSteps, boot                            int
+	tpp                                               float64
+	dryRun, anchorsOnly, quiet                        bool
+	ckptEvery                                         time.Duration
 }
 
 func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
@@ -57,6 +58,7 @@ func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
 	fs.Float64Var(&f.tpp, "tokens-per-param", 0, "training tokens per non-embedding parameter, D/N (default: the grid's, 20)")
 	fs.StringVar(&f.data, "data", "", "data source: synthetic, tinystories, or a .txt file or folder (default: the grid's)")
 	f.dev = devflag.Register(fs, "cpu, cuda (every GPU, one run each) or auto", os.Getenv)
+	fs.StringVar(&f.tokenizer, "tokenizer", "", "gpt2: GPT-2's tokenizer (50,257 tokens, fetched from the Hub once) instead of a BPE trained for the data")
 	fs.StringVar(&f.out, "out", "", "sweep folder (default runs/<grid>)")
 	fs.StringVar(&f.cache, "cache", "", "data cache folder (default: the user cache folder)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the runs and an estimated time from a few timed steps, then exit")
@@ -88,6 +90,8 @@ func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
 		return f, usageErr(fmt.Errorf("-checkpoint-steps %d: want 0 or more", f.ckptSteps))
 	case f.ckptEvery <= 0:
 		return f, usageErr(fmt.Errorf("-checkpoint-every %v: want a positive duration", f.ckptEvery))
+	case f.tokenizer != "" && f.tokenizer != data.TokenizerGPT2:
+		return f, usageErr(fmt.Errorf("-tokenizer %q: want %s (or no flag, to train a BPE for the data)", f.tokenizer, data.TokenizerGPT2))
 	}
 	if f.grid != experiment.GridAuto {
 		if _, err := experiment.GridByName(f.grid); err != nil {
@@ -172,7 +176,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := experiment.SweepConfig{
 		Grid:   g,
 		Select: experiment.GridOptions{Activations: acts, Seeds: f.seeds, TokensPerParam: f.tpp, AnchorsOnly: f.anchorsOnly},
-		Data:   f.data, CacheDir: f.cache, Out: out, Devices: devs,
+		Data:   f.data, Tokenizer: f.tokenizer, CacheDir: f.cache, Out: out, Devices: devs,
 		Command: provenance.CommandLine("experiment", args), Version: provenance.ModuleVersion(),
 		CheckpointEvery: f.ckptEvery, CheckpointSteps: f.ckptSteps,
 		Log:    stdout,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/empirical-scaling/harness/cmd/internal/devflag"
+	"github.com/empirical-scaling/harness/data"
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/nn"
 )
@@ -131,6 +132,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&c.CheckpointEvery, "checkpoint-every", 5*time.Minute, "wall time between checkpoints")
 	fs.StringVar(&c.CacheDir, "cache", "", "data cache folder (default: the user cache folder)")
 	fs.IntVar(&c.VocabSize, "vocab", 0, "BPE vocabulary size to train for the data (default: the data package's)")
+	fs.StringVar(&c.Tokenizer, "tokenizer", "", "gpt2: GPT-2's tokenizer (50,257 tokens, fetched from the Hub once) instead of a BPE trained for the data")
 	fs.Var(&synthBytes, "synthetic-bytes", "size of the generated synthetic corpus (default: the data package's)")
 	fs.BoolVar(&c.ExactFLOPs, "exact-flops", false, "report compute C with the exact FLOP count (attention, output layer) instead of 6·N·D")
 	fs.StringVar(&c.Name, "name", "", "run name in result.json (default: the output folder's name)")
@@ -193,6 +195,10 @@ func validate(o *options, act string) error {
 		return fmt.Errorf("-eval-every %d: want a positive step count", c.EvalEvery)
 	case c.CheckpointEvery <= 0:
 		return fmt.Errorf("-checkpoint-every %v: want a positive duration", c.CheckpointEvery)
+	case c.Tokenizer != "" && c.Tokenizer != data.TokenizerGPT2:
+		return fmt.Errorf("-tokenizer %q: want %s (or no flag, to train a BPE for the data)", c.Tokenizer, data.TokenizerGPT2)
+	case c.Tokenizer != "" && c.VocabSize != 0:
+		return fmt.Errorf("-vocab %d: GPT-2's tokenizer has its own 50,257 tokens; leave -vocab out with -tokenizer %s", c.VocabSize, c.Tokenizer)
 	}
 	a, err := nn.ParseActivation(act)
 	if err != nil {
