@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/empirical-scaling/harness/data"
+	"github.com/empirical-scaling/harness/internal/atomicfile"
 	"github.com/empirical-scaling/harness/optim"
 	"github.com/empirical-scaling/harness/tensor"
 )
@@ -121,7 +122,7 @@ func saveCheckpoint(out string, params []optim.Param, opt *optim.AdamW, st ckptS
 	if err != nil {
 		return fmt.Errorf("checkpoint: state: %w", err)
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, "state.json"), b); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, "state.json"), b); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	steps, _ := listCheckpoints(out)

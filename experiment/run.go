@@ -15,6 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/empirical-scaling/harness/data"
+	"github.com/empirical-scaling/harness/internal/atomicfile"
 	"github.com/empirical-scaling/harness/nn"
 	"github.com/empirical-scaling/harness/optim"
 	"github.com/empirical-scaling/harness/tensor"
@@ -247,7 +248,7 @@ func (r *runner) writeConfig() error {
 			return fmt.Errorf("run: %w: %s differs from this command's settings; use another -out folder or remove it", ErrConfigChanged, path)
 		}
 	}
-	return WriteFileAtomic(path, append(want, '\n'))
+	return atomicfile.WriteFile(path, append(want, '\n'))
 }
 
 // precisionName is the plan's precision field as a -precision value.
@@ -487,7 +488,7 @@ func (r *runner) evaluate(maxTokens int64) (float64, error) {
 // flush rewrites metrics.csv and the event file from the rows so far.
 func (r *runner) flush() error {
 	r.lastFlush = time.Now()
-	if err := WriteFileAtomic(filepath.Join(r.c.Out, MetricsFile), EncodeMetricsCSV(r.rows)); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(r.c.Out, MetricsFile), EncodeMetricsCSV(r.rows)); err != nil {
 		return err
 	}
 	return WriteEventFile(filepath.Join(r.c.Out, r.eventFile), Events(r.rows))
@@ -608,7 +609,7 @@ func (r *runner) saveResult(res *Result) error {
 	if err != nil {
 		return fmt.Errorf("run: result: %w", err)
 	}
-	return WriteFileAtomic(filepath.Join(r.c.Out, ResultFile), append(b, '\n'))
+	return atomicfile.WriteFile(filepath.Join(r.c.Out, ResultFile), append(b, '\n'))
 }
 
 func (r *runner) newBar() *progressbar.ProgressBar {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/empirical-scaling/harness/data"
+	"github.com/empirical-scaling/harness/internal/atomicfile"
+	"github.com/empirical-scaling/harness/internal/cli"
 	"github.com/empirical-scaling/harness/tensor"
 )
 
@@ -293,7 +295,7 @@ func (s *sweeper) train(ctx context.Context, j job, dev tensor.Device, total int
 		if res == nil || entry.Status == StatusRunning || entry.Status == StatusFinished {
 			entry.Status = StatusFailed
 		}
-		entry.Error = oneLine(err.Error())
+		entry.Error = cli.OneLine(err.Error())
 		s.rep.Failed = append(s.rep.Failed, j.spec.Name+": "+entry.Error)
 		fmt.Fprintf(s.out, "FAILED %s (%s): %s; the sweep goes on\n", j.spec.Name, entry.Status, entry.Error)
 	}
@@ -308,21 +310,8 @@ func (s *sweeper) writeResults() error {
 	if err != nil {
 		return fmt.Errorf("sweep: %s: %w", ResultsFile, err)
 	}
-	if err := WriteFileAtomic(filepath.Join(s.c.Out, ResultsFile), append(b, '\n')); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(s.c.Out, ResultsFile), append(b, '\n')); err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
 	return nil
-}
-
-// oneLine joins the lines of a message with "; ".
-func oneLine(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			out = append(out, "; "...)
-			continue
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/empirical-scaling/harness/data"
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 const prepareUsage = `usage: experiment prepare [flags]
@@ -52,10 +53,10 @@ func runPrepare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fs.PrintDefaults()
 			return nil
 		}
-		return fmt.Errorf("prepare: %w (see experiment prepare -h)", err)
+		return cli.Usage(fmt.Errorf("prepare: %w (see experiment prepare -h)", err))
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("prepare: unexpected argument %q (see experiment prepare -h)", fs.Arg(0))
+		return cli.Usagef("prepare: unexpected argument %q (see experiment prepare -h)", fs.Arg(0))
 	}
 	opts.Source, opts.CacheDir, opts.VocabSize, opts.Seed = source, cacheDir, vocab, seed
 	opts.SyntheticBytes, opts.TokenizerSample = int64(synth), int64(sample)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/fit/report"
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 // childEnv makes the test binary act as the experiment command (TestMain).
@@ -143,7 +144,7 @@ func TestSIGTERMCheckpointsAndRerunResumes(t *testing.T) {
 	}
 	var ee *exec.ExitError
 	require.True(t, errors.As(err, &ee), "want a non-zero exit, got %v\n%s", err, cout.String())
-	assert.Equal(t, exitInterrupted, ee.ExitCode(), cerr.String())
+	assert.Equal(t, cli.ExitInterrupted, ee.ExitCode(), cerr.String())
 	msg := strings.TrimSpace(cerr.String())
 	assert.Contains(t, msg, "rerun the same command to resume")
 	assert.NotContains(t, msg, "goroutine", "no stack trace")
@@ -239,7 +240,7 @@ func TestSweepUserMistakes(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.NotContains(t, err.Error(), "\n")
-			assert.Equal(t, exitUsage, exitCode(err))
+			assert.Equal(t, cli.ExitUsage, cli.ExitCode(err))
 		})
 	}
 }

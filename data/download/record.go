@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/empirical-scaling/harness/internal/atomicfile"
+	"github.com/empirical-scaling/harness/internal/crc32c"
 )
 
 // Record is what was downloaded, stored as JSON in RecordPath(file). The
@@ -42,8 +44,6 @@ func HashFile(path string) (int64, string, error) {
 	return n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
 // crcFile returns the size and hex CRC-32C of a file.
 func crcFile(path string) (int64, string, error) {
 	f, err := os.Open(path)
@@ -51,7 +51,7 @@ func crcFile(path string) (int64, string, error) {
 		return 0, "", fmt.Errorf("check: %w", err)
 	}
 	defer f.Close()
-	h := crc32.New(castagnoli)
+	h := crc32c.New()
 	n, err := io.CopyBuffer(h, f, make([]byte, 1<<20))
 	if err != nil {
 		return 0, "", fmt.Errorf("check %s: %w", path, err)
@@ -74,7 +74,7 @@ func record(file, url string) (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("record %s: %w", file, err)
 	}
-	if err := writeAtomic(RecordPath(file), append(blob, '\n')); err != nil {
+	if err := atomicfile.WriteFile(RecordPath(file), append(blob, '\n')); err != nil {
 		return Record{}, fmt.Errorf("record %s: %w", file, err)
 	}
 	return rec, nil
@@ -125,27 +125,4 @@ func short(sum string) string {
 		return sum[:16] + "…"
 	}
 	return sum
-}
-
-// writeAtomic writes data to a temporary file beside path, syncs it and
-// renames it over path.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-	}
-	return err
 }
