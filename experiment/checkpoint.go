@@ -40,13 +40,16 @@ type ckptState struct {
 	Schedule    optim.Schedule    `json:"schedule"`
 	OptSteps    int               `json:"optimizer_steps"`
 	Elapsed     float64           `json:"elapsed_sec"`
-	BestVal     float64           `json:"best_val_loss"`
+	BestVal     *float64          `json:"best_val_loss,omitempty"` // absent before the first evaluation
 	Curve       []CurvePoint      `json:"curve"`
 	Rows        []jsonRow         `json:"metrics"`
 	EventFile   string            `json:"event_file"`
 	ModelFile   string            `json:"model_file"`
 	OptFile     string            `json:"optimizer_file"`
 	ModelConfig json.RawMessage   `json:"model_config"`
+	// Pending is the last trained step when its evaluation was
+	// interrupted: a resume scores it before training on.
+	Pending *jsonRow `json:"pending_step,omitempty"`
 }
 
 // jsonRow is Row with the optional validation loss as a pointer (JSON has no NaN).

@@ -63,12 +63,28 @@ type RunConfig struct {
 
 	Device   tensor.Device // where to train (required)
 	Out      string        // output folder (required)
-	Progress io.Writer     // progress bar destination (nil: none)
+	Progress io.Writer     // where data preparation draws its progress bars (nil: none)
 	Announce io.Writer     // where the chosen shape, N and the plan are printed before training (nil: only logged)
 	Logger   *slog.Logger  // (nil: discard)
-	// OnStep, when set, is called after every optimizer step (tests use it
-	// to interrupt a run).
-	OnStep func(step int, trainLoss float64)
+	// OnStep, when set, is told where the run stands after every optimizer
+	// step, and once more (Done) when the run stops for any reason. The
+	// commands draw their progress bars from it; tests use it to interrupt
+	// a run. It runs on the training goroutine: keep it short.
+	OnStep func(Progress)
+}
+
+// Progress is where a run stands, given to RunConfig.OnStep.
+type Progress struct {
+	Run          string        // the run's name
+	Step         int           // optimizer steps done
+	Steps        int           // optimizer steps planned
+	StartStep    int           // the step this process started (or resumed) from
+	Tokens       int64         // training tokens seen
+	TrainLoss    float64       // the step's mean training loss (NaN when Done)
+	ValLoss      float64       // the step's validation loss, NaN when it was not evaluated
+	TokensPerSec float64       // this process's average training rate
+	Elapsed      time.Duration // this process's time in the training loop
+	Done         bool          // the run stopped: finished, interrupted or failed
 }
 
 // minDefaultSteps is the fewest optimizer steps the default batch size

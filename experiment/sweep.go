@@ -44,12 +44,15 @@ type SweepConfig struct {
 	// CheckpointEvery and CheckpointSteps are passed to every run.
 	CheckpointEvery time.Duration
 	CheckpointSteps int
-	// Progress receives the runs' progress bars (nil: none; with several
-	// devices bars are off). Log receives one line per run event (nil:
+	// Progress receives data preparation's progress bars (nil: none; off
+	// with several devices). Log receives one line per run event (nil:
 	// none). Logger receives the runs' structured logs.
 	Progress io.Writer
 	Log      io.Writer
 	Logger   *slog.Logger
+	// OnStep is every run's RunConfig.OnStep (Progress.Run names the run).
+	// With several devices it is called from several goroutines at once.
+	OnStep func(Progress)
 }
 
 // SweepReport says what a sweep did.
@@ -121,7 +124,7 @@ func Sweep(ctx context.Context, c SweepConfig) (*SweepReport, error) {
 		rc.Train, rc.Val, rc.CacheDir = ds.Train, ds.Val, c.CacheDir
 		rc.Out = filepath.Join(c.Out, spec.Name)
 		rc.CheckpointEvery, rc.CheckpointSteps = c.CheckpointEvery, c.CheckpointSteps
-		rc.Progress, rc.Logger = progress, c.Logger
+		rc.Progress, rc.Logger, rc.OnStep = progress, c.Logger, c.OnStep
 		train, err := s.initial(i, spec, p, rc.Out)
 		if err != nil {
 			mismatched = append(mismatched, err)

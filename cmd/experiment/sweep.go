@@ -18,6 +18,7 @@ import (
 	"github.com/empirical-scaling/harness/fit/results"
 	"github.com/empirical-scaling/harness/internal/cli"
 	"github.com/empirical-scaling/harness/internal/provenance"
+	"github.com/empirical-scaling/harness/internal/runprogress"
 	"github.com/empirical-scaling/harness/nn"
 )
 
@@ -178,6 +179,11 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if !f.quiet {
 		cfg.Progress = stderr
+		// Bars for one run at a time on a terminal; plain lines in a log
+		// file, or when several GPUs train runs side by side.
+		rep := runprogress.New(stderr, runprogress.IsTerminal(stderr) && len(devs) == 1, 0)
+		cfg.OnStep = rep.Step
+		defer rep.Close()
 	}
 	if f.dryRun {
 		return dryRun(ctx, cfg, stdout)

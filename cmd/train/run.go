@@ -12,6 +12,7 @@ import (
 
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/internal/cli"
+	"github.com/empirical-scaling/harness/internal/runprogress"
 	"github.com/empirical-scaling/harness/kernels/cpu"
 	"github.com/empirical-scaling/harness/kernels/cuda"
 	"github.com/empirical-scaling/harness/nn"
@@ -50,6 +51,9 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c.Announce = stdout
 	if !o.quiet {
 		c.Progress = stderr
+		rep := runprogress.ForTerminal(stderr)
+		c.OnStep = rep.Step
+		defer rep.Close()
 	}
 	res, err := experiment.Run(ctx, c)
 	switch {
