@@ -73,22 +73,22 @@ type runner struct {
 	losses *tensor.Tensor
 	slot   []*tensor.Tensor
 
-	step      int
-	tokens    int64
-	elapsed0  float64 // seconds trained before this process (resume)
-	start     time.Time
+	step     int
+	tokens   int64
+	elapsed0 float64 // seconds trained before this process (resume)
+	start    time.Time
 	// startStep and startTokens are where this process began (for rates).
 	startStep   int
 	startTokens int64
-	rows      []Row
-	pending   *Row // the last trained step, while its evaluation is due
-	curve     []CurvePoint
-	best      float64
-	eventFile string
-	lastFlush time.Time
-	lastCkpt  time.Time
-	finished  *Result
-	closeData func()
+	rows        []Row
+	pending     *Row // the last trained step, while its evaluation is due
+	curve       []CurvePoint
+	best        float64
+	eventFile   string
+	lastFlush   time.Time
+	lastCkpt    time.Time
+	finished    *Result
+	closeData   func()
 }
 
 func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
