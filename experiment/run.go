@@ -14,6 +14,7 @@ import (
 
 	"github.com/empirical-scaling/harness/data"
 	"github.com/empirical-scaling/harness/internal/atomicfile"
+	"github.com/empirical-scaling/harness/internal/cli"
 	"github.com/empirical-scaling/harness/nn"
 	"github.com/empirical-scaling/harness/optim"
 	"github.com/empirical-scaling/harness/tensor"
@@ -269,13 +270,44 @@ func precisionName(p string) string {
 	return p
 }
 
-// resume restores the newest checkpoint in the output folder, if any.
+// resume restores the newest intact checkpoint in the output folder, if
+// any. A damaged one (files that do not match their recorded checksums)
+// is set aside as step-N.damaged with one warning, and the one before it
+// is used; with none intact the run starts over (training is
+// deterministic, so it reaches the same result).
 func (r *runner) resume() error {
-	st, dir, ok, err := latestCheckpoint(r.c.Out)
+	cands, err := completeCheckpoints(r.c.Out)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	var st ckptState
+	var dir string
+	for _, c := range cands {
+		err := c.err
+		if err == nil {
+			err = verifyFiles(c.dir, c.st)
+		}
+		if err == nil {
+			st, dir = c.st, c.dir
+			break
+		}
+		if !errors.Is(err, ErrDamagedCheckpoint) {
+			return err
+		}
+		next := "no older checkpoint is intact: starting over"
+		for _, o := range cands {
+			if o.dir < c.dir && o.err == nil && verifyFiles(o.dir, o.st) == nil {
+				next = "resuming from " + filepath.Base(o.dir)
+				break
+			}
+		}
+		r.log.Warn(fmt.Sprintf("checkpoint %s is damaged (%s); it is kept as %s.damaged and %s",
+			filepath.Base(c.dir), cli.OneLine(err.Error()), filepath.Base(c.dir), next))
+		if rerr := os.Rename(c.dir, c.dir+".damaged"); rerr != nil {
+			return fmt.Errorf("resume: set aside the damaged checkpoint: %w", rerr)
+		}
+	}
+	if dir == "" {
 		// A fresh start: event files of an attempt killed before its first
 		// checkpoint would show stale curves next to the new one.
 		stale, _ := filepath.Glob(filepath.Join(r.c.Out, "events.out.tfevents.*"))

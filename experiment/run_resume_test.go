@@ -1,9 +1,13 @@
 package experiment
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"math"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -97,4 +101,57 @@ func TestInterruptDuringEvaluationResumesBitExact(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, StatusFinished, res.Status)
 	sameTrajectory(t, readMetrics(t, ref), readMetrics(t, out))
+}
+
+// TestDamagedCheckpointFallsBackToThePreviousOne flips one bit in a file
+// of the newest checkpoint: the resume must notice, say so in one warning,
+// set the damaged checkpoint aside, resume from the previous one and still
+// finish with the uninterrupted run's losses.
+func TestDamagedCheckpointFallsBackToThePreviousOne(t *testing.T) {
+	train, val, _ := datatest.ByteShards(t, 200_000, 20_000)
+	ref := filepath.Join(t.TempDir(), "ref")
+	_, err := Run(context.Background(), tinyRun(t, ref, train, val))
+	require.NoError(t, err)
+	for _, file := range []string{"model.safetensors", "optimizer.safetensors", "state.json"} {
+		t.Run(file, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			ctx, cancel := context.WithCancel(context.Background())
+			c := tinyRun(t, out, train, val)
+			c.CheckpointSteps = 4
+			c.OnStep = func(p Progress) {
+				if p.Step == 10 {
+					cancel()
+				}
+			}
+			_, err := Run(ctx, c)
+			cancel()
+			require.ErrorIs(t, err, context.Canceled)
+			steps, err := listCheckpoints(out)
+			require.NoError(t, err)
+			require.Equal(t, []int{8, 10}, steps, "the newest checkpoint and the one before it")
+
+			path := filepath.Join(stepDir(out, 10), file)
+			b, err := os.ReadFile(path)
+			require.NoError(t, err)
+			i := len(b) - 20 // inside the last tensor's data, or a number near the end of state.json
+			if file == "state.json" {
+				i = bytes.Index(b, []byte(`"tokens": `)) + len(`"tokens": `)
+			}
+			b[i] ^= 0x01
+			require.NoError(t, os.WriteFile(path, b, 0o644))
+
+			var log bytes.Buffer
+			c = tinyRun(t, out, train, val)
+			c.CheckpointSteps = 4
+			c.Logger = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			res, err := Run(context.Background(), c)
+			require.NoError(t, err)
+			assert.Equal(t, StatusFinished, res.Status)
+			assert.Equal(t, 1, strings.Count(log.String(), "\n"), log.String())
+			assert.Contains(t, log.String(), "checkpoint step-00000010 is damaged")
+			assert.Contains(t, log.String(), "resuming from step-00000008")
+			assert.DirExists(t, stepDir(out, 10)+".damaged", "the damaged files are kept, never chosen again")
+			sameTrajectory(t, readMetrics(t, ref), readMetrics(t, out))
+		})
+	}
 }

@@ -168,7 +168,9 @@ func TestResumeReproducesUninterruptedRun(t *testing.T) {
 				assert.Equal(t, StatusRunning, res.Status)
 				steps, err := listCheckpoints(out)
 				require.NoError(t, err)
-				assert.Equal(t, []int{stopAt}, steps, "the interrupt wrote a checkpoint and removed the older ones")
+				require.NotEmpty(t, steps)
+				assert.Equal(t, stopAt, steps[len(steps)-1], "the interrupt wrote a checkpoint")
+				assert.LessOrEqual(t, len(steps), 2, "older ones than the previous are removed")
 				var onDisk Result
 				b, err := os.ReadFile(filepath.Join(out, ResultFile))
 				require.NoError(t, err)
