@@ -236,7 +236,7 @@ func readFinished(dir string) (*Result, bool) {
 }
 
 // writeConfig writes config.json, or checks that an existing one
-// describes the same run (the device may differ).
+// describes the same run (see samePlan: the device and name may differ).
 func (r *runner) writeConfig() error {
 	path := filepath.Join(r.c.Out, ConfigFile)
 	want, err := json.MarshalIndent(r.p, "", "  ")
@@ -248,14 +248,11 @@ func (r *runner) writeConfig() error {
 		if err := json.Unmarshal(old, &prev); err != nil {
 			return fmt.Errorf("run: %s: %w", path, err)
 		}
-		prev.Device = r.p.Device
 		if prev.Precision != r.p.Precision {
 			return fmt.Errorf("run: %w: %s was trained in %s and this command asks for %s; pass -precision %s (RunConfig.Precision) to continue it, or use another -out folder",
 				ErrConfigChanged, path, precisionName(prev.Precision), precisionName(r.p.Precision), precisionName(prev.Precision))
 		}
-		a, _ := json.Marshal(prev)
-		b, _ := json.Marshal(r.p)
-		if string(a) != string(b) {
+		if !samePlan(prev, r.p) {
 			return fmt.Errorf("run: %w: %s differs from this command's settings; use another -out folder or remove it", ErrConfigChanged, path)
 		}
 	}

@@ -155,3 +155,30 @@ func TestDamagedCheckpointFallsBackToThePreviousOne(t *testing.T) {
 		})
 	}
 }
+
+// TestMovedRunFolderResumes moves an interrupted run's folder (its name
+// defaults to the folder's): the run is the same and resumes.
+func TestMovedRunFolderResumes(t *testing.T) {
+	train, val, _ := datatest.ByteShards(t, 200_000, 20_000)
+	ref := filepath.Join(t.TempDir(), "ref")
+	_, err := Run(context.Background(), tinyRun(t, ref, train, val))
+	require.NoError(t, err)
+	base := t.TempDir()
+	out := filepath.Join(base, "before")
+	ctx, cancel := context.WithCancel(context.Background())
+	c := tinyRun(t, out, train, val)
+	c.OnStep = func(p Progress) {
+		if p.Step == 7 {
+			cancel()
+		}
+	}
+	_, err = Run(ctx, c)
+	cancel()
+	require.ErrorIs(t, err, context.Canceled)
+	moved := filepath.Join(base, "after")
+	require.NoError(t, os.Rename(out, moved))
+	res, err := Run(context.Background(), tinyRun(t, moved, train, val))
+	require.NoError(t, err, "a moved folder is the same run")
+	assert.Equal(t, "after", res.Name)
+	sameTrajectory(t, readMetrics(t, ref), readMetrics(t, moved))
+}
