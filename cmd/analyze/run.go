@@ -56,6 +56,8 @@ func parse(args []string, stdout io.Writer) (config, error) {
 		return c, cli.Usagef("-csv needs -form loglinear, saturating or chinchilla")
 	case c.results != "" && (c.form != "" || c.json || c.dropHighest != 0):
 		return c, cli.Usagef("-form, -json and -drop-highest go with -csv, not -results")
+	case c.dropHighest < 0:
+		return c, cli.Usagef("-drop-highest %d: want 0 or more points", c.dropHighest)
 	case c.boot < 1:
 		return c, cli.Usagef("-boot %d: want at least 1 resample", c.boot)
 	case c.grid != "hoffmann" && c.grid != "small":

@@ -74,11 +74,15 @@ func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
 		}
 		return f, cli.Usage(fmt.Errorf("%w (see experiment -h)", err))
 	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	switch {
 	case fs.NArg() > 0:
 		return f, cli.Usage(fmt.Errorf("unexpected argument %q (see experiment -h)", fs.Arg(0)))
-	case f.seeds < 0:
-		return f, cli.Usage(fmt.Errorf("-seeds %d: want at least 1", f.seeds))
+	case f.seeds < 0 || set["seeds"] && f.seeds == 0:
+		return f, cli.Usage(fmt.Errorf("-seeds %d: want at least 1 (leave the flag out for the grid's)", f.seeds))
+	case set["tokens-per-param"] && f.tpp == 0:
+		return f, cli.Usage(fmt.Errorf("-tokens-per-param 0: want a positive number (leave the flag out for the grid's)"))
 	case f.tpp < 0:
 		return f, cli.Usage(fmt.Errorf("-tokens-per-param %v: want a positive number", f.tpp))
 	case f.boot < 1:

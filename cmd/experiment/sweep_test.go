@@ -226,6 +226,8 @@ func TestSweepUserMistakes(t *testing.T) {
 	}{
 		{[]string{"-grid", "huge"}, `grid "huge": want one of smoke, tiny, anchors, full, auto`},
 		{[]string{"-seeds", "-1"}, "-seeds -1"},
+		{[]string{"-seeds", "0"}, "-seeds 0: want at least 1"},
+		{[]string{"-tokens-per-param", "0"}, "-tokens-per-param 0: want a positive number"},
 		{[]string{"-activations", "gelu,relu"}, "relu"},
 		{[]string{"-device", "tpu"}, `-device "tpu"`},
 		{[]string{"-grid", "smoke", "extra"}, `unexpected argument "extra"`},
