@@ -32,6 +32,7 @@ func TestBadFlagsEndWithOneLine(t *testing.T) {
 		{"unknown activation", []string{"-params", "100K", "-activation", "relu", "-data", "synthetic", "-out", dir}, "unknown activation", cli.ExitUsage},
 		{"N too small for the context", []string{"-params", "20K", "-activation", "gelu", "-data", "synthetic", "-ctx", "4096", "-out", dir}, "too small for a context", cli.ExitUsage},
 		{"N below every shape", []string{"-params", "300", "-activation", "gelu", "-data", "synthetic", "-out", dir}, "parameter count too small", cli.ExitUsage},
+		{"N beyond every shape", []string{"-params", "999B", "-activation", "gelu", "-data", "synthetic", "-out", dir}, "parameter count too large", cli.ExitUsage},
 		{"missing data", with("-data", filepath.Join(dir, "no-such.txt"), "-out", dir), "no such file", cli.ExitUsage},
 		{"missing -params", []string{"-activation", "gelu", "-data", "synthetic", "-out", dir}, "-params is required", cli.ExitUsage},
 		{"missing -out", with(), "-out is required", cli.ExitUsage},
