@@ -138,6 +138,15 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 	if prec == nn.BF16 {
 		r.p.Precision = string(prec)
 	}
+	r.p.memory = EstimateMemory(r.p.Model, r.p.Micro, prec)
+	if _, done := readFinished(c.Out); !done {
+		// Before config.json: a run refused here may come back with a
+		// smaller micro-batch.
+		if err := checkMemory(r.dev, r.p, r.p.memory); err != nil {
+			r.close()
+			return nil, fmt.Errorf("run: %w", err)
+		}
+	}
 	if err := r.writeConfig(); err != nil {
 		r.close()
 		return nil, err
@@ -150,12 +159,12 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 	log.Info("model", "shape", m.String(), "N", r.p.Params, "total_params", r.p.TotalParams,
 		"flops_per_token_6N", r.p.FLOPsPerToken6N, "flops_per_token_exact", r.p.FLOPsPerToken,
 		"tokens", r.p.Tokens, "steps", r.p.Steps, "batch", r.p.Batch, "micro_batch", r.p.Micro, "device", r.p.Device,
-		"precision", prec)
+		"precision", prec, "memory_bytes", r.p.memory.Total())
 	if c.Announce != nil {
 		fmt.Fprint(c.Announce, r.p.describe())
 	}
 
-	if r.model, err = nn.NewWithPrecision(r.dev, m, c.Seed, prec); err != nil {
+	if r.model, err = nn.Init(ctx, r.dev, m, c.Seed, prec); err != nil {
 		r.close()
 		return nil, fmt.Errorf("run: %w", err)
 	}

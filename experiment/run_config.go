@@ -125,6 +125,8 @@ type plan struct {
 	// Precision is "bf16" for mixed-precision runs and empty for f32 (so
 	// an f32 run's config.json is the same as before precisions existed).
 	Precision string `json:"precision,omitempty"`
+
+	memory MemoryEstimate // what the run needs on its device (not part of its identity)
 }
 
 // resolve fills the defaults and checks the combination.
@@ -286,11 +288,12 @@ func (p plan) describe() string {
 	return fmt.Sprintf("model        %s (head dim %d, FFN hidden %d): N = %d non-embedding parameters (target %d), %d total\n"+
 		"compute      %.4g FLOPs/token as 6N, %.4g exact (attention and output layer included)\n"+
 		"plan         %d tokens = %d steps × %d sequences × %d tokens (micro-batch %d), peak lr %g, warmup %d\n"+
-		"precision    %s\n",
+		"precision    %s\n"+
+		"memory       about %s\n",
 		m, m.HeadDim(), m.FFNHidden(), p.Params, p.TargetParams, p.TotalParams,
 		p.FLOPsPerToken6N, p.FLOPsPerToken,
 		p.Tokens, p.Steps, p.Batch, m.SeqLen, p.Micro, p.Schedule.MaxLR, p.Schedule.Warmup,
-		p.precisionText())
+		p.precisionText(), p.memory)
 }
 
 // precisionText describes the training precision for describe.

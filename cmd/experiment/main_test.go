@@ -7,9 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 func runCmd(args ...string) (string, string, error) {
@@ -106,4 +109,24 @@ func TestParseSize(t *testing.T) {
 		require.NoError(t, err, tc.in)
 		assert.Equal(t, tc.want, got, tc.in)
 	}
+}
+
+// TestPrepareInterruptedExits130 cancels the context (as SIGINT does)
+// while a large synthetic corpus is being built: prepare stops within a
+// couple of seconds with the interrupted status and leaves no dataset and
+// no build folder in the cache.
+func TestPrepareInterruptedExits130(t *testing.T) {
+	cache := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	var out, errb bytes.Buffer
+	err := run(ctx, []string{"prepare", "-data", "synthetic", "-cache", cache, "-synthetic-size", "2GiB", "-quiet"}, &out, &errb)
+	took := time.Since(start)
+	require.Error(t, err)
+	assert.Equal(t, cli.ExitInterrupted, cli.ExitCode(err), err.Error())
+	assert.Less(t, took, 3*time.Second, "stops promptly")
+	left, _ := filepath.Glob(filepath.Join(cache, "datasets", "*"))
+	hidden, _ := filepath.Glob(filepath.Join(cache, "datasets", ".*"))
+	assert.Empty(t, append(left, hidden...), "nothing half-written stays in the cache")
 }
