@@ -61,6 +61,7 @@ func TestUserMistakes(t *testing.T) {
 		{"stray argument", []string{"prepare", "extra"}, `unexpected argument "extra"`},
 		{"missing file", []string{"prepare", "-data", "/no/such/file.txt"}, "not tinystories, synthetic, or an existing file"},
 		{"vocab out of range", []string{"prepare", "-vocab-size", "70000"}, "out of range"},
+		{"vocab below the bytes", []string{"prepare", "-vocab-size", "100"}, "-vocab-size 100 out of range"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,6 +73,7 @@ func TestUserMistakes(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.NotContains(t, err.Error(), "\n", "one line")
+			assert.Equal(t, cli.ExitUsage, cli.ExitCode(err), "a command-line mistake")
 		})
 	}
 }

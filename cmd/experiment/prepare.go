@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -57,6 +58,17 @@ func runPrepare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if fs.NArg() > 0 {
 		return cli.Usagef("prepare: unexpected argument %q (see experiment prepare -h)", fs.Arg(0))
+	}
+	// Mistakes in the command line (exit status 2), found before any work.
+	switch source {
+	case "synthetic", "tinystories":
+	default:
+		if _, err := os.Stat(source); err != nil {
+			return cli.Usagef("prepare: -data %s is not tinystories, synthetic, or an existing file or folder: %v", source, err)
+		}
+	}
+	if vocab != 0 && opts.TokenizerDir == "" && (vocab < 257 || vocab > data.MaxVocab) {
+		return cli.Usagef("prepare: -vocab-size %d out of range: want 257 to %d (the 256 bytes and %s, and uint16 shards)", vocab, data.MaxVocab, data.EOT)
 	}
 	opts.Source, opts.CacheDir, opts.VocabSize, opts.Seed = source, cacheDir, vocab, seed
 	opts.SyntheticBytes, opts.TokenizerSample = int64(synth), int64(sample)
