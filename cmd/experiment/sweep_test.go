@@ -181,7 +181,7 @@ func TestSweepDryRun(t *testing.T) {
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	require.Len(t, lines, 2+1+8+1, stdout)
-	assert.Regexp(t, `run +activation +role +L +d +heads +N +D +C \(FLOP\) +steps +est\. time`, lines[2])
+	assert.Regexp(t, `run +activation +role +L +d +heads +N +D +C \(FLOP\) +steps +memory +est\. time`, lines[2])
 	assert.Regexp(t, `gelu-800-s1 +gelu +anchor +1 +8 +2 +816 +`, lines[3])
 	assert.Regexp(t, `swiglu-7K-s1 +swiglu +holdout +1 +24`, lines[10])
 	assert.Regexp(t, `^ *total +[0-9.]+s$`, lines[11])
