@@ -1,9 +1,13 @@
 package data
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -79,3 +83,32 @@ func TestHashFileFindsEOTAcrossReads(t *testing.T) {
 }
 
 func writeFile(path string, b []byte) error { return os.WriteFile(path, b, 0o644) }
+
+// TestBinaryCorpusWarns gives a file of mostly binary bytes as a corpus:
+// one warning names the file and the share of bytes that are not text;
+// a text file draws none.
+func TestBinaryCorpusWarns(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "story.txt")
+	require.NoError(t, os.WriteFile(text, []byte(strings.Repeat("A cat sat.\n\nA dog ran.\f\n\n", 200)), 0o644))
+	bin := filepath.Join(dir, "image.txt")
+	blob := make([]byte, 4096)
+	for i := range blob {
+		blob[i] = byte(i * 7)
+	}
+	require.NoError(t, os.WriteFile(bin, append(blob, []byte("\n\nsome words\n\nmore words\n")...), 0o644))
+
+	var log bytes.Buffer
+	old := slog.Default()
+	t.Cleanup(func() { slog.SetDefault(old) })
+	slog.SetDefault(slog.New(slog.NewTextHandler(&log, nil)))
+	_, err := scanLocal(context.Background(), text)
+	require.NoError(t, err)
+	assert.Empty(t, log.String(), "text draws no warning")
+	_, err = scanLocal(context.Background(), bin)
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(log.String(), "\n"), log.String())
+	// 27 of the 256 byte values are not text, 16 times each in 4096, over 4122 bytes
+	assert.Contains(t, log.String(), "image.txt: 10.5%")
+	assert.Contains(t, log.String(), "% of its bytes are not text")
+}

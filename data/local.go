@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -77,6 +78,9 @@ func scanLocal(ctx context.Context, root string) (*localCorpus, error) {
 		if err != nil {
 			return nil, fmt.Errorf("data source: %w", err)
 		}
+		if share, err := binaryShare(f.path); err == nil && share >= binaryWarnShare {
+			slog.Warn(fmt.Sprintf("data source %s: %.1f%% of its bytes are not text (control bytes other than tabs and line breaks): is it a binary file? It is used as it is", f.path, 100*share))
+		}
 		f.size = size
 		if !hasEOT {
 			f.mode = splitBlank
@@ -125,6 +129,35 @@ func hashFile(path string) (string, int64, bool, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, found, nil
+}
+
+// binaryWarnShare is the share of non-text bytes from which a corpus
+// file draws a warning (text has none; a stray form feed is far below).
+const binaryWarnShare = 0.01
+
+// binarySample is how much of a file binaryShare reads.
+const binarySample = 1 << 20
+
+// binaryShare is the share of bytes in the first MiB of a file that no
+// text holds: control characters other than tab, line feed, vertical
+// tab, form feed, carriage return and escape, and DEL.
+func binaryShare(path string) (float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	buf, err := io.ReadAll(io.LimitReader(f, binarySample))
+	if err != nil || len(buf) == 0 {
+		return 0, err
+	}
+	bad := 0
+	for _, b := range buf {
+		if (b < 0x20 && b != '\t' && b != '\n' && b != '\v' && b != '\f' && b != '\r' && b != 0x1b) || b == 0x7f {
+			bad++
+		}
+	}
+	return float64(bad) / float64(len(buf)), nil
 }
 
 func (c *localCorpus) countDocs() (int64, error) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/empirical-scaling/harness/data/internal/progress"
+	"github.com/empirical-scaling/harness/internal/atomicfile"
 	"github.com/empirical-scaling/harness/tokenizer"
 )
 
@@ -182,19 +183,5 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	_, err = f.Write(append(blob, '\n'))
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteFile(path, append(blob, '\n'))
 }

@@ -9,12 +9,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 	"unsafe"
 
 	"github.com/empirical-scaling/harness/data/internal/mmap"
+	"github.com/empirical-scaling/harness/internal/crc32c"
 )
 
 // Shard file format (little-endian), version 1:
@@ -39,8 +39,6 @@ const (
 // mismatched shard.
 var ErrCorrupt = errors.New("corrupt shard")
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
 // shardHeader is the decoded header.
 type shardHeader struct {
 	vocab    uint32
@@ -55,7 +53,7 @@ func (h shardHeader) encode() []byte {
 	binary.LittleEndian.PutUint32(b[12:], h.vocab)
 	binary.LittleEndian.PutUint64(b[16:], h.count)
 	binary.LittleEndian.PutUint32(b[24:], h.checksum)
-	binary.LittleEndian.PutUint32(b[28:], crc32.Checksum(b[:28], castagnoli))
+	binary.LittleEndian.PutUint32(b[28:], crc32c.Checksum(b[:28]))
 	return b
 }
 
@@ -66,7 +64,7 @@ func decodeHeader(b []byte) (shardHeader, error) {
 	if string(b[:8]) != shardMagic {
 		return shardHeader{}, fmt.Errorf("%w: bad magic %q, not a token shard", ErrCorrupt, b[:8])
 	}
-	if got, want := binary.LittleEndian.Uint32(b[28:]), crc32.Checksum(b[:28], castagnoli); got != want {
+	if got, want := binary.LittleEndian.Uint32(b[28:]), crc32c.Checksum(b[:28]); got != want {
 		return shardHeader{}, fmt.Errorf("%w: header checksum %08x, computed %08x", ErrCorrupt, got, want)
 	}
 	if v := binary.LittleEndian.Uint32(b[8:]); v != shardVersion {
@@ -128,7 +126,7 @@ func OpenShard(path string) (*Shard, error) {
 		return nil, fmt.Errorf("map shard %s: %w", path, err)
 	}
 	payload := data[shardHeaderSize:]
-	if got := crc32.Checksum(payload, castagnoli); got != h.checksum {
+	if got := crc32c.Checksum(payload); got != h.checksum {
 		_ = unmap()
 		return nil, fmt.Errorf("shard %s: %w: payload checksum %08x, header says %08x", path, ErrCorrupt, got, h.checksum)
 	}

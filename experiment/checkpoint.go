@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/empirical-scaling/harness/data"
+	"github.com/empirical-scaling/harness/internal/atomicfile"
+	"github.com/empirical-scaling/harness/internal/crc32c"
 	"github.com/empirical-scaling/harness/optim"
 	"github.com/empirical-scaling/harness/tensor"
 )
@@ -24,10 +26,16 @@ import (
 //	                       and not stored twice)
 //	optimizer.safetensors  AdamW's moments: NAME.exp_avg and NAME.exp_avg_sq
 //	state.json             step, tokens, sampler position, schedule, the
-//	                       metrics so far; written last, so a folder without
-//	                       it is an unfinished checkpoint and is ignored
+//	                       metrics so far, the size and CRC-32C of the two
+//	                       files and a CRC-32C of itself; written last, so a
+//	                       folder without it is an unfinished checkpoint
+//	                       and is ignored
 //
-// After a new checkpoint is complete the older ones are removed.
+// Every file is read back and checked after it is written. Once a new
+// checkpoint is complete and verified, all but it and the one before it
+// are removed. A resume verifies the newest checkpoint's files against
+// state.json and falls back to the previous one (saying so in the log)
+// when they do not match.
 
 const checkpointsDir = "checkpoints"
 
@@ -39,13 +47,94 @@ type ckptState struct {
 	Schedule    optim.Schedule    `json:"schedule"`
 	OptSteps    int               `json:"optimizer_steps"`
 	Elapsed     float64           `json:"elapsed_sec"`
-	BestVal     float64           `json:"best_val_loss"`
+	BestVal     *float64          `json:"best_val_loss,omitempty"` // absent before the first evaluation
 	Curve       []CurvePoint      `json:"curve"`
 	Rows        []jsonRow         `json:"metrics"`
 	EventFile   string            `json:"event_file"`
 	ModelFile   string            `json:"model_file"`
 	OptFile     string            `json:"optimizer_file"`
 	ModelConfig json.RawMessage   `json:"model_config"`
+	// Pending is the last trained step when its evaluation was
+	// interrupted: a resume scores it before training on.
+	Pending *jsonRow `json:"pending_step,omitempty"`
+	// Files holds the size and CRC-32C of model.safetensors and
+	// optimizer.safetensors, checked on resume.
+	Files map[string]fileSum `json:"files,omitempty"`
+	// Checksum is the CRC-32C of this state's JSON encoding with Checksum
+	// empty (absent in checkpoints written before it existed).
+	Checksum string `json:"checksum,omitempty"`
+}
+
+// fileSum is a file's size and hex CRC-32C.
+type fileSum struct {
+	Size   int64  `json:"size"`
+	CRC32C string `json:"crc32c"`
+}
+
+func sumOf(b []byte) fileSum {
+	return fileSum{Size: int64(len(b)), CRC32C: fmt.Sprintf("%08x", crc32c.Checksum(b))}
+}
+
+// stateChecksum is the CRC-32C of st's compact JSON with Checksum empty.
+func stateChecksum(st ckptState) (string, error) {
+	st.Checksum = ""
+	b, err := json.Marshal(st)
+	if err != nil {
+		return "", err
+	}
+	return sumOf(b).CRC32C, nil
+}
+
+// ErrDamagedCheckpoint is wrapped by the error of a checkpoint whose
+// files do not match what state.json recorded.
+var ErrDamagedCheckpoint = errors.New("damaged checkpoint")
+
+// writeVerified writes b to path atomically, reads it back and checks it
+// arrived intact; it returns b's size and CRC-32C.
+func writeVerified(path string, b []byte) (fileSum, error) {
+	want := sumOf(b)
+	if err := atomicfile.WriteFile(path, b); err != nil {
+		return fileSum{}, err
+	}
+	back, err := os.ReadFile(path)
+	if err != nil {
+		return fileSum{}, fmt.Errorf("verify %s: %w", path, err)
+	}
+	if got := sumOf(back); got != want {
+		return fileSum{}, fmt.Errorf("verify %s: %w: read back %d bytes with CRC-32C %s, wrote %d with %s",
+			path, ErrDamagedCheckpoint, got.Size, got.CRC32C, want.Size, want.CRC32C)
+	}
+	return want, nil
+}
+
+// verifyFiles checks the checkpoint's files in dir against st.Files (and
+// st against its own checksum). A checkpoint from before checksums were
+// recorded passes unchecked.
+func verifyFiles(dir string, st ckptState) error {
+	if st.Checksum != "" {
+		sum, err := stateChecksum(st)
+		if err != nil || sum != st.Checksum {
+			return fmt.Errorf("%w: %s: state.json does not match its checksum", ErrDamagedCheckpoint, dir)
+		}
+	}
+	for _, name := range []string{st.ModelFile, st.OptFile} {
+		want, ok := st.Files[name]
+		if !ok {
+			if st.Files == nil {
+				continue
+			}
+			return fmt.Errorf("%w: %s: state.json records no checksum for %s", ErrDamagedCheckpoint, dir, name)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrDamagedCheckpoint, dir, err)
+		}
+		if got := sumOf(b); got != want {
+			return fmt.Errorf("%w: %s: %s has %d bytes with CRC-32C %s; %d bytes with %s were written",
+				ErrDamagedCheckpoint, dir, name, got.Size, got.CRC32C, want.Size, want.CRC32C)
+		}
+	}
+	return nil
 }
 
 // jsonRow is Row with the optional validation loss as a pointer (JSON has no NaN).
@@ -111,24 +200,44 @@ func saveCheckpoint(out string, params []optim.Param, opt *optim.AdamW, st ckptS
 	}
 	st.ModelFile, st.OptFile = "model.safetensors", "optimizer.safetensors"
 	meta = mergeMeta(meta, map[string]string{"step": strconv.Itoa(st.Step)})
-	if err := WriteSafetensors(filepath.Join(dir, st.ModelFile), weights, meta); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+	st.Files = map[string]fileSum{}
+	for _, f := range []struct {
+		name    string
+		tensors []NamedTensor
+	}{{st.ModelFile, weights}, {st.OptFile, moments}} {
+		b, err := EncodeSafetensors(f.tensors, meta)
+		if err != nil {
+			return fmt.Errorf("checkpoint: %s: %w", f.name, err)
+		}
+		if st.Files[f.name], err = writeVerified(filepath.Join(dir, f.name), b); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
 	}
-	if err := WriteSafetensors(filepath.Join(dir, st.OptFile), moments, meta); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+	sum, err := stateChecksum(st)
+	if err != nil {
+		return fmt.Errorf("checkpoint: state: %w", err)
 	}
+	st.Checksum = sum
 	b, err := json.MarshalIndent(st, "", " ")
 	if err != nil {
 		return fmt.Errorf("checkpoint: state: %w", err)
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, "state.json"), b); err != nil {
+	if _, err := writeVerified(filepath.Join(dir, "state.json"), b); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
+	// The new checkpoint is complete and verified: keep it and the one
+	// before it (the fallback should this one be damaged later).
 	steps, _ := listCheckpoints(out)
+	var older []int
 	for _, s := range steps {
-		if s != st.Step {
-			os.RemoveAll(stepDir(out, s))
+		if s < st.Step {
+			older = append(older, s)
+		} else if s > st.Step {
+			os.RemoveAll(stepDir(out, s)) // unfinished leftovers of a later attempt
 		}
+	}
+	for i := 0; i < len(older)-1; i++ {
+		os.RemoveAll(stepDir(out, older[i]))
 	}
 	return nil
 }
@@ -174,28 +283,46 @@ func listCheckpoints(out string) ([]int, error) {
 }
 
 // latestCheckpoint returns the newest complete checkpoint's state, or
-// ok=false when there is none.
+// ok=false when there is none. It does not verify the files (resume does).
 func latestCheckpoint(out string) (ckptState, string, bool, error) {
-	steps, err := listCheckpoints(out)
-	if err != nil {
+	cands, err := completeCheckpoints(out)
+	if err != nil || len(cands) == 0 {
 		return ckptState{}, "", false, err
 	}
+	c := cands[0]
+	return c.st, c.dir, c.err == nil, c.err
+}
+
+// candidate is a checkpoint folder with a state.json, readable or not.
+type candidate struct {
+	dir string
+	st  ckptState
+	err error // state.json unreadable
+}
+
+// completeCheckpoints returns the checkpoints that have a state.json,
+// newest first.
+func completeCheckpoints(out string) ([]candidate, error) {
+	steps, err := listCheckpoints(out)
+	if err != nil {
+		return nil, err
+	}
+	var cands []candidate
 	for i := len(steps) - 1; i >= 0; i-- {
 		dir := stepDir(out, steps[i])
 		b, err := os.ReadFile(filepath.Join(dir, "state.json"))
 		if errors.Is(err, os.ErrNotExist) {
 			continue // unfinished: the writer was killed before state.json
 		}
+		c := candidate{dir: dir}
 		if err != nil {
-			return ckptState{}, "", false, fmt.Errorf("read checkpoint: %w", err)
+			c.err = fmt.Errorf("read checkpoint: %w", err)
+		} else if err := json.Unmarshal(b, &c.st); err != nil {
+			c.err = fmt.Errorf("%w: %s: state.json: %w", ErrDamagedCheckpoint, dir, err)
 		}
-		var st ckptState
-		if err := json.Unmarshal(b, &st); err != nil {
-			return ckptState{}, "", false, fmt.Errorf("read checkpoint %s: %w", dir, err)
-		}
-		return st, dir, true, nil
+		cands = append(cands, c)
 	}
-	return ckptState{}, "", false, nil
+	return cands, nil
 }
 
 // loadCheckpoint copies a checkpoint's weights and moments into params

@@ -118,17 +118,3 @@ func TestSafetensorsFileRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 }
-
-func TestWriteFileAtomicReplacesAndLeavesNoTemp(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "x.json")
-	require.NoError(t, WriteFileAtomic(path, []byte("old")))
-	require.NoError(t, WriteFileAtomic(path, []byte("new")))
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, "new", string(b))
-	ents, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	assert.Len(t, ents, 1, "no temporary file left behind")
-	assert.Error(t, WriteFileAtomic(filepath.Join(dir, "missing", "x"), nil))
-}

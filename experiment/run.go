@@ -12,9 +12,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/empirical-scaling/harness/data"
+	"github.com/empirical-scaling/harness/internal/atomicfile"
+	"github.com/empirical-scaling/harness/internal/cli"
 	"github.com/empirical-scaling/harness/nn"
 	"github.com/empirical-scaling/harness/optim"
 	"github.com/empirical-scaling/harness/tensor"
@@ -68,19 +68,28 @@ type runner struct {
 	ids     *tensor.Tensor
 	tgts    *tensor.Tensor
 	in, tg  []int32
+	// losses holds the micro-batch losses of the step being trained, one
+	// slot each, gathered on the device and read once per step; slot[k]
+	// is a one-element id buffer holding k.
+	losses *tensor.Tensor
+	slot   []*tensor.Tensor
 
-	step      int
-	tokens    int64
-	elapsed0  float64 // seconds trained before this process (resume)
-	start     time.Time
-	rows      []Row
-	curve     []CurvePoint
-	best      float64
-	eventFile string
-	lastFlush time.Time
-	lastCkpt  time.Time
-	finished  *Result
-	closeData func()
+	step     int
+	tokens   int64
+	elapsed0 float64 // seconds trained before this process (resume)
+	start    time.Time
+	// startStep and startTokens are where this process began (for rates).
+	startStep   int
+	startTokens int64
+	rows        []Row
+	pending     *Row // the last trained step, while its evaluation is due
+	curve       []CurvePoint
+	best        float64
+	eventFile   string
+	lastFlush   time.Time
+	lastCkpt    time.Time
+	finished    *Result
+	closeData   func()
 }
 
 func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
@@ -130,6 +139,15 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 		r.p.Precision = string(prec)
 	}
 	r.p.Kernels = kernelPathOf(c.Device, prec, r.p.Model)
+	r.p.memory = EstimateMemory(r.p.Model, r.p.Micro, prec)
+	if _, done := readFinished(c.Out); !done {
+		// Before config.json: a run refused here may come back with a
+		// smaller micro-batch.
+		if err := checkMemory(r.dev, r.p, r.p.memory); err != nil {
+			r.close()
+			return nil, fmt.Errorf("run: %w", err)
+		}
+	}
 	if err := r.writeConfig(); err != nil {
 		r.close()
 		return nil, err
@@ -142,12 +160,12 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 	log.Info("model", "shape", m.String(), "N", r.p.Params, "total_params", r.p.TotalParams,
 		"flops_per_token_6N", r.p.FLOPsPerToken6N, "flops_per_token_exact", r.p.FLOPsPerToken,
 		"tokens", r.p.Tokens, "steps", r.p.Steps, "batch", r.p.Batch, "micro_batch", r.p.Micro, "device", r.p.Device,
-		"precision", prec)
+		"precision", prec, "memory_bytes", r.p.memory.Total())
 	if c.Announce != nil {
 		fmt.Fprint(c.Announce, r.p.describe())
 	}
 
-	if r.model, err = nn.NewWithPrecision(r.dev, m, c.Seed, prec); err != nil {
+	if r.model, err = nn.Init(ctx, r.dev, m, c.Seed, prec); err != nil {
 		r.close()
 		return nil, fmt.Errorf("run: %w", err)
 	}
@@ -167,6 +185,9 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 	if r.ids, err = tensor.New(r.dev, tensor.Int32, r.p.Micro, m.SeqLen); err == nil {
 		r.tgts, err = tensor.New(r.dev, tensor.Int32, r.p.Micro, m.SeqLen)
 	}
+	if err == nil {
+		err = r.allocLossSlots()
+	}
 	if err != nil {
 		r.close()
 		return nil, fmt.Errorf("run: batch buffers: %w", err)
@@ -184,7 +205,7 @@ func (r *runner) close() {
 	if r.graph != nil {
 		r.graph.Reset()
 	}
-	for _, t := range []*tensor.Tensor{r.ids, r.tgts} {
+	for _, t := range append([]*tensor.Tensor{r.ids, r.tgts, r.losses}, r.slot...) {
 		if t != nil {
 			t.Free()
 		}
@@ -225,7 +246,7 @@ func readFinished(dir string) (*Result, bool) {
 }
 
 // writeConfig writes config.json, or checks that an existing one
-// describes the same run (the device may differ).
+// describes the same run (see samePlan: the device and name may differ).
 func (r *runner) writeConfig() error {
 	path := filepath.Join(r.c.Out, ConfigFile)
 	want, err := json.MarshalIndent(r.p, "", "  ")
@@ -237,7 +258,6 @@ func (r *runner) writeConfig() error {
 		if err := json.Unmarshal(old, &prev); err != nil {
 			return fmt.Errorf("run: %s: %w", path, err)
 		}
-		prev.Device = r.p.Device
 		if prev.Precision != r.p.Precision {
 			return fmt.Errorf("run: %w: %s was trained in %s and this command asks for %s; pass -precision %s (RunConfig.Precision) to continue it, or use another -out folder",
 				ErrConfigChanged, path, precisionName(prev.Precision), precisionName(r.p.Precision), precisionName(prev.Precision))
@@ -246,13 +266,11 @@ func (r *runner) writeConfig() error {
 			return err
 		}
 		prev.Kernels = r.p.Kernels
-		a, _ := json.Marshal(prev)
-		b, _ := json.Marshal(r.p)
-		if string(a) != string(b) {
+		if !samePlan(prev, r.p) {
 			return fmt.Errorf("run: %w: %s differs from this command's settings; use another -out folder or remove it", ErrConfigChanged, path)
 		}
 	}
-	return WriteFileAtomic(path, append(want, '\n'))
+	return atomicfile.WriteFile(path, append(want, '\n'))
 }
 
 // precisionName is the plan's precision field as a -precision value.
@@ -263,13 +281,44 @@ func precisionName(p string) string {
 	return p
 }
 
-// resume restores the newest checkpoint in the output folder, if any.
+// resume restores the newest intact checkpoint in the output folder, if
+// any. A damaged one (files that do not match their recorded checksums)
+// is set aside as step-N.damaged with one warning, and the one before it
+// is used; with none intact the run starts over (training is
+// deterministic, so it reaches the same result).
 func (r *runner) resume() error {
-	st, dir, ok, err := latestCheckpoint(r.c.Out)
+	cands, err := completeCheckpoints(r.c.Out)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	var st ckptState
+	var dir string
+	for _, c := range cands {
+		err := c.err
+		if err == nil {
+			err = verifyFiles(c.dir, c.st)
+		}
+		if err == nil {
+			st, dir = c.st, c.dir
+			break
+		}
+		if !errors.Is(err, ErrDamagedCheckpoint) {
+			return err
+		}
+		next := "no older checkpoint is intact: starting over"
+		for _, o := range cands {
+			if o.dir < c.dir && o.err == nil && verifyFiles(o.dir, o.st) == nil {
+				next = "resuming from " + filepath.Base(o.dir)
+				break
+			}
+		}
+		r.log.Warn(fmt.Sprintf("checkpoint %s is damaged (%s); it is kept as %s.damaged and %s",
+			filepath.Base(c.dir), cli.OneLine(err.Error()), filepath.Base(c.dir), next))
+		if rerr := os.Rename(c.dir, c.dir+".damaged"); rerr != nil {
+			return fmt.Errorf("resume: set aside the damaged checkpoint: %w", rerr)
+		}
+	}
+	if dir == "" {
 		// A fresh start: event files of an attempt killed before its first
 		// checkpoint would show stale curves next to the new one.
 		stale, _ := filepath.Glob(filepath.Join(r.c.Out, "events.out.tfevents.*"))
@@ -285,7 +334,16 @@ func (r *runner) resume() error {
 		return fmt.Errorf("resume from %s: %w", dir, err)
 	}
 	r.step, r.tokens, r.elapsed0 = st.Step, st.Tokens, st.Elapsed
-	r.rows, r.curve, r.best = fromJSONRows(st.Rows), st.Curve, st.BestVal
+	r.rows, r.curve = fromJSONRows(st.Rows), st.Curve
+	if st.Pending != nil {
+		r.pending = &fromJSONRows([]jsonRow{*st.Pending})[0]
+	}
+	// The best loss is the least of the curve's, taken in the same order
+	// as during training (a checkpoint from before the first evaluation
+	// has none, which is +Inf, not 0).
+	for _, pt := range r.curve {
+		r.best = math.Min(r.best, pt.ValLoss)
+	}
 	if st.EventFile != "" {
 		r.eventFile = st.EventFile
 	}
@@ -301,83 +359,96 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		return r.finished, nil
 	}
 	r.start = time.Now()
+	r.startStep, r.startTokens = r.step, r.tokens
 	r.lastFlush, r.lastCkpt = r.start, r.start
+	defer r.report(math.NaN(), math.NaN(), true)
 	if err := r.writeResult(StatusRunning, ""); err != nil {
 		return nil, err
 	}
-	bar := r.newBar()
-	startTokens := r.tokens
 	stepTokens := int64(r.p.Batch) * int64(r.p.Model.SeqLen)
-	for r.step < r.p.Steps {
-		if err := ctx.Err(); err != nil {
-			return r.interrupted(bar, err)
+	for r.step < r.p.Steps || r.pending != nil {
+		if r.pending == nil {
+			if err := ctx.Err(); err != nil {
+				return r.interrupted(err)
+			}
+			t0 := time.Now()
+			loss, norm, lr, err := r.trainStep()
+			r.tokens += stepTokens
+			row := Row{Step: r.step + 1, Tokens: r.tokens, LR: lr, TrainLoss: loss, ValLoss: math.NaN(), GradNorm: norm,
+				TokensPerSec: float64(stepTokens) / time.Since(t0).Seconds()}
+			if err != nil {
+				return r.diverged(&row, err)
+			}
+			r.step++
+			r.pending = &row
 		}
-		t0 := time.Now()
-		loss, norm, lr, err := r.trainStep()
-		r.tokens += stepTokens
-		row := Row{Step: r.step + 1, Tokens: r.tokens, LR: lr, TrainLoss: loss, ValLoss: math.NaN(), GradNorm: norm,
-			TokensPerSec: float64(stepTokens) / time.Since(t0).Seconds()}
-		if err != nil {
-			return r.diverged(bar, &row, err)
-		}
-		r.step++
+		row := *r.pending
 		if r.step%r.p.EvalEvery == 0 || r.step == r.p.Steps {
 			n := r.p.EvalTokens
 			if r.step == r.p.Steps {
 				n = r.p.FinalEvalTokens
 			}
-			v, err := r.evaluate(n)
+			// An interrupted evaluation leaves the step pending: the
+			// checkpoint holds the trained step and a rerun scores it.
+			v, err := r.evaluate(ctx, n)
+			if err != nil && ctx.Err() != nil {
+				return r.interrupted(ctx.Err())
+			}
 			if err != nil {
-				return r.fail(bar, err)
+				return r.fail(err)
 			}
 			row.ValLoss = v
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return r.diverged(bar, &row, fmt.Errorf("validation loss is %v at step %d", v, r.step))
+				r.pending = nil
+				return r.diverged(&row, fmt.Errorf("validation loss is %v at step %d", v, r.step))
 			}
 			r.curve = append(r.curve, CurvePoint{Step: r.step, Tokens: r.tokens, ValLoss: v})
 			r.best = math.Min(r.best, v)
 		}
+		r.pending = nil
 		row.Elapsed = r.elapsed()
 		row.WallTime = float64(time.Now().UnixNano()) / 1e9
 		r.rows = append(r.rows, row)
-		if bar != nil {
-			rate := float64(r.tokens-startTokens) / time.Since(r.start).Seconds() // this process's average, steadier than one step's
-			bar.Describe(fmt.Sprintf("train loss %.4f | %s tokens | %.0f tok/s | step", loss, humanTokens(r.tokens), rate))
-			bar.Set(r.step) // the bar shows the step count and the ETA
-		}
-		if r.c.OnStep != nil {
-			r.c.OnStep(r.step, loss)
-		}
+		r.report(row.TrainLoss, row.ValLoss, false)
 		if time.Since(r.lastFlush) >= r.flushEvery() || !math.IsNaN(row.ValLoss) {
 			if err := r.flush(); err != nil {
-				return r.fail(bar, err)
+				return r.fail(err)
 			}
 		}
 		ckptDue := (r.c.CheckpointSteps > 0 && r.step%r.c.CheckpointSteps == 0) || time.Since(r.lastCkpt) >= r.ckptEvery()
 		if ckptDue && r.step < r.p.Steps {
 			if err := r.checkpoint(); errors.Is(err, ErrDiverged) {
-				return r.diverged(bar, nil, err)
+				return r.diverged(nil, err)
 			} else if err != nil {
-				return r.fail(bar, err)
+				return r.fail(err)
 			}
 		}
 	}
-	if bar != nil {
-		bar.Finish()
-		fmt.Fprintln(r.c.Progress)
-	}
 	if err := r.checkpoint(); errors.Is(err, ErrDiverged) {
-		return r.diverged(nil, nil, err)
+		return r.diverged(nil, err)
 	} else if err != nil {
-		return r.fail(nil, err)
+		return r.fail(err)
 	}
 	if err := r.flush(); err != nil {
-		return r.fail(nil, err)
+		return r.fail(err)
 	}
 	res := r.result(StatusFinished, "")
 	err := r.saveResult(res)
 	r.log.Info("finished", "final_val_loss", res.FinalLoss, "best_val_loss", res.BestLoss, "wall_seconds", res.WallSeconds)
 	return res, err
+}
+
+// report tells RunConfig.OnStep where the run stands.
+func (r *runner) report(trainLoss, valLoss float64, done bool) {
+	if r.c.OnStep == nil {
+		return
+	}
+	d := time.Since(r.start)
+	r.c.OnStep(Progress{
+		Run: r.p.Name, Step: r.step, Steps: r.p.Steps, StartStep: r.startStep, Tokens: r.tokens,
+		TrainLoss: trainLoss, ValLoss: valLoss, TokensPerSec: float64(r.tokens-r.startTokens) / d.Seconds(),
+		Elapsed: d, Done: done,
+	})
 }
 
 func (r *runner) flushEvery() time.Duration {
@@ -403,6 +474,9 @@ func (r *runner) trainStep() (loss, norm, lr float64, err error) {
 	}
 	accum := r.p.Batch / r.p.Micro
 	scale := float32(1) / float32(accum)
+	if err := r.dev.Fill(r.losses.Buffer(), 0); err != nil {
+		return 0, 0, 0, err
+	}
 	for k := 0; k < accum; k++ {
 		r.sampler.Next(r.in, r.tg)
 		if err := r.ids.CopyFromInt32(r.in); err != nil {
@@ -416,16 +490,24 @@ func (r *runner) trainStep() (loss, norm, lr float64, err error) {
 		if err != nil {
 			return 0, 0, 0, err
 		}
-		v, err := l.Item()
-		if err != nil {
+		if err := r.gatherLoss(l, k); err != nil {
 			return 0, 0, 0, err
 		}
-		loss += float64(v)
 		if err := r.graph.Backward(l); err != nil {
 			return 0, 0, 0, err
 		}
 	}
 	r.graph.Reset()
+	// One read per step: reading each micro-batch's loss would make the
+	// host wait for the device once per micro-batch. The host sums the
+	// float32 losses in float64, in micro-batch order.
+	vs, err := r.losses.Float32s()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	for _, v := range vs {
+		loss += float64(v)
+	}
 	loss /= float64(accum)
 	lr = r.p.Schedule.LR(r.step + 1)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
@@ -440,7 +522,7 @@ func (r *runner) trainStep() (loss, norm, lr float64, err error) {
 
 // evaluate returns the mean loss over the first maxTokens targets of the
 // fixed validation windows.
-func (r *runner) evaluate(maxTokens int64) (float64, error) {
+func (r *runner) evaluate(ctx context.Context, maxTokens int64) (float64, error) {
 	g := r.graph
 	g.Reset()
 	g.SetGradEnabled(false)
@@ -449,6 +531,9 @@ func (r *runner) evaluate(maxTokens int64) (float64, error) {
 	var sum float64
 	var count int64
 	err := r.val.EvalWindows(r.p.Micro, T, maxTokens, func(in, tg []int32) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		rows := len(in) / T
 		ids, tgts := r.ids, r.tgts
 		if rows != r.p.Micro {
@@ -489,10 +574,40 @@ func (r *runner) evaluate(maxTokens int64) (float64, error) {
 	return sum / float64(count), nil
 }
 
+// allocLossSlots allocates the device vector the micro-batch losses are
+// gathered into and one id buffer per slot.
+func (r *runner) allocLossSlots() error {
+	accum := r.p.Batch / r.p.Micro
+	var err error
+	if r.losses, err = tensor.New(r.dev, tensor.Float32, accum); err != nil {
+		return err
+	}
+	for k := range accum {
+		id, err := tensor.FromInt32(r.dev, []int32{int32(k)}, 1, 1)
+		if err != nil {
+			return err
+		}
+		r.slot = append(r.slot, id)
+	}
+	return nil
+}
+
+// gatherLoss copies micro-batch k's loss (one float32 on the device) into
+// slot k of r.losses without reading it to the host. The copy is the
+// device's scatter-add of one row into a table (EmbeddingBackward with a
+// one-wide table and one id): slot k holds 0 + loss, exactly the loss.
+func (r *runner) gatherLoss(l *tensor.Tensor, k int) error {
+	s := tensor.EmbeddingShape{Batch: 1, SeqLen: 1, Vocab: r.losses.Len(), Width: 1}
+	if err := r.dev.EmbeddingBackward(r.losses.Buffer(), nil, l.Buffer(), r.slot[k].Buffer(), s); err != nil {
+		return fmt.Errorf("gather the loss of micro-batch %d: %w", k, err)
+	}
+	return nil
+}
+
 // flush rewrites metrics.csv and the event file from the rows so far.
 func (r *runner) flush() error {
 	r.lastFlush = time.Now()
-	if err := WriteFileAtomic(filepath.Join(r.c.Out, MetricsFile), EncodeMetricsCSV(r.rows)); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(r.c.Out, MetricsFile), EncodeMetricsCSV(r.rows)); err != nil {
 		return err
 	}
 	return WriteEventFile(filepath.Join(r.c.Out, r.eventFile), Events(r.rows))
@@ -517,11 +632,15 @@ func (r *runner) checkpoint() error {
 	cfg, _ := json.Marshal(r.p.Model)
 	st := ckptState{
 		Step: r.step, Tokens: r.tokens, Sampler: r.sampler.State(), Schedule: r.p.Schedule,
-		OptSteps: r.opt.Steps(), Elapsed: r.elapsed(), BestVal: r.best, Curve: r.curve,
+		OptSteps: r.opt.Steps(), Elapsed: r.elapsed(), Curve: r.curve,
 		Rows: toJSONRows(r.rows), EventFile: r.eventFile, ModelConfig: cfg,
 	}
-	if math.IsInf(st.BestVal, 0) {
-		st.BestVal = 0
+	if !math.IsInf(r.best, 0) {
+		best := r.best
+		st.BestVal = &best
+	}
+	if r.pending != nil {
+		st.Pending = &toJSONRows([]Row{*r.pending})[0]
 	}
 	meta := map[string]string{"model_config": string(cfg)}
 	if err := saveCheckpoint(r.c.Out, r.params, r.opt, st, meta); err != nil {
@@ -531,13 +650,9 @@ func (r *runner) checkpoint() error {
 	return nil
 }
 
-func (r *runner) interrupted(bar *progressbar.ProgressBar, cause error) (*Result, error) {
-	if bar != nil {
-		bar.Exit()
-		fmt.Fprintln(r.c.Progress)
-	}
+func (r *runner) interrupted(cause error) (*Result, error) {
 	if err := r.checkpoint(); errors.Is(err, ErrDiverged) {
-		return r.diverged(nil, nil, err)
+		return r.diverged(nil, err)
 	} else if err != nil {
 		return nil, errors.Join(cause, err)
 	}
@@ -554,11 +669,7 @@ func (r *runner) interrupted(bar *progressbar.ProgressBar, cause error) (*Result
 
 // diverged ends the run with status diverged; row, when non-nil, is the
 // failing step's metrics row, not yet recorded.
-func (r *runner) diverged(bar *progressbar.ProgressBar, row *Row, cause error) (*Result, error) {
-	if bar != nil {
-		bar.Exit()
-		fmt.Fprintln(r.c.Progress)
-	}
+func (r *runner) diverged(row *Row, cause error) (*Result, error) {
 	if row != nil {
 		row.Elapsed = r.elapsed()
 		row.WallTime = float64(time.Now().UnixNano()) / 1e9
@@ -578,11 +689,7 @@ func (r *runner) diverged(bar *progressbar.ProgressBar, row *Row, cause error) (
 	return r.result(StatusDiverged, err.Error()), errors.Join(fmt.Errorf("run: %w", err), ferr, werr)
 }
 
-func (r *runner) fail(bar *progressbar.ProgressBar, cause error) (*Result, error) {
-	if bar != nil {
-		bar.Exit()
-		fmt.Fprintln(r.c.Progress)
-	}
+func (r *runner) fail(cause error) (*Result, error) {
 	werr := r.writeResult(StatusFailed, cause.Error())
 	return r.result(StatusFailed, cause.Error()), errors.Join(fmt.Errorf("run: %w", cause), werr)
 }
@@ -613,34 +720,5 @@ func (r *runner) saveResult(res *Result) error {
 	if err != nil {
 		return fmt.Errorf("run: result: %w", err)
 	}
-	return WriteFileAtomic(filepath.Join(r.c.Out, ResultFile), append(b, '\n'))
-}
-
-func (r *runner) newBar() *progressbar.ProgressBar {
-	if r.c.Progress == nil {
-		return nil
-	}
-	bar := progressbar.NewOptions(r.p.Steps,
-		progressbar.OptionSetWriter(r.c.Progress),
-		progressbar.OptionSetDescription("training"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionSetWidth(20),
-	)
-	bar.Set(r.step)
-	return bar
-}
-
-func humanTokens(n int64) string {
-	switch {
-	case n >= 1e9:
-		return fmt.Sprintf("%.2fB", float64(n)/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.2fM", float64(n)/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%.1fK", float64(n)/1e3)
-	}
-	return fmt.Sprint(n)
+	return atomicfile.WriteFile(filepath.Join(r.c.Out, ResultFile), append(b, '\n'))
 }

@@ -65,12 +65,28 @@ type RunConfig struct {
 
 	Device   tensor.Device // where to train (required)
 	Out      string        // output folder (required)
-	Progress io.Writer     // progress bar destination (nil: none)
+	Progress io.Writer     // where data preparation draws its progress bars (nil: none)
 	Announce io.Writer     // where the chosen shape, N and the plan are printed before training (nil: only logged)
 	Logger   *slog.Logger  // (nil: discard)
-	// OnStep, when set, is called after every optimizer step (tests use it
-	// to interrupt a run).
-	OnStep func(step int, trainLoss float64)
+	// OnStep, when set, is told where the run stands after every optimizer
+	// step, and once more (Done) when the run stops for any reason. The
+	// commands draw their progress bars from it; tests use it to interrupt
+	// a run. It runs on the training goroutine: keep it short.
+	OnStep func(Progress)
+}
+
+// Progress is where a run stands, given to RunConfig.OnStep.
+type Progress struct {
+	Run          string        // the run's name
+	Step         int           // optimizer steps done
+	Steps        int           // optimizer steps planned
+	StartStep    int           // the step this process started (or resumed) from
+	Tokens       int64         // training tokens seen
+	TrainLoss    float64       // the step's mean training loss (NaN when Done)
+	ValLoss      float64       // the step's validation loss, NaN when it was not evaluated
+	TokensPerSec float64       // this process's average training rate
+	Elapsed      time.Duration // this process's time in the training loop
+	Done         bool          // the run stopped: finished, interrupted or failed
 }
 
 // minDefaultSteps is the fewest optimizer steps the default batch size
@@ -116,6 +132,8 @@ type plan struct {
 	// (tensor.KernelPather); nil when the device does not report one, and
 	// in config files written before it was recorded.
 	Kernels *tensor.KernelPath `json:"kernels,omitempty"`
+
+	memory MemoryEstimate // what the run needs on its device (not part of its identity)
 }
 
 // resolve fills the defaults and checks the combination.
@@ -282,11 +300,12 @@ func (p plan) describe() string {
 	return fmt.Sprintf("model        %s (head dim %d, FFN hidden %d): N = %d non-embedding parameters (target %d), %d total\n"+
 		"compute      %.4g FLOPs/token as 6N, %.4g exact (attention and output layer included)\n"+
 		"plan         %d tokens = %d steps × %d sequences × %d tokens (micro-batch %d), peak lr %g, warmup %d\n"+
-		"precision    %s\n%s",
+		"precision    %s\n"+
+		"memory       about %s\n%s",
 		m, m.HeadDim(), m.FFNHidden(), p.Params, p.TargetParams, p.TotalParams,
 		p.FLOPsPerToken6N, p.FLOPsPerToken,
 		p.Tokens, p.Steps, p.Batch, m.SeqLen, p.Micro, p.Schedule.MaxLR, p.Schedule.Warmup,
-		p.precisionText(), p.kernelsText())
+		p.precisionText(), p.memory, p.kernelsText())
 }
 
 // kernelsText is describe's kernels line, empty when the path is unknown.

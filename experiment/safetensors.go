@@ -8,6 +8,8 @@ import (
 	"math"
 	"os"
 	"sort"
+
+	"github.com/empirical-scaling/harness/internal/atomicfile"
 )
 
 // The safetensors format (huggingface/safetensors):
@@ -89,7 +91,7 @@ func WriteSafetensors(path string, tensors []NamedTensor, metadata map[string]st
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return WriteFileAtomic(path, b)
+	return atomicfile.WriteFile(path, b)
 }
 
 // DecodeSafetensors parses a safetensors file holding F32 tensors,

@@ -44,14 +44,17 @@ type SweepConfig struct {
 	// CheckpointEvery and CheckpointSteps are passed to every run.
 	CheckpointEvery time.Duration
 	CheckpointSteps int
-	// Progress receives the runs' progress bars (nil: none; with several
-	// devices bars are off). Log receives one line per run event (nil:
+	// Progress receives data preparation's progress bars (nil: none; off
+	// with several devices). Log receives one line per run event (nil:
 	// none). Logger receives the runs' structured logs.
 	Progress io.Writer
 	Log      io.Writer
 	Logger   *slog.Logger
 	// Lock tunes the per-run locks (zero: filelock's defaults).
 	Lock filelock.Options
+	// OnStep is every run's RunConfig.OnStep (Progress.Run names the run).
+	// With several devices it is called from several goroutines at once.
+	OnStep func(Progress)
 }
 
 // SweepReport says what a sweep did.
@@ -120,7 +123,7 @@ func Sweep(ctx context.Context, c SweepConfig) (*SweepReport, error) {
 	}
 	t, err := newTrainer(p, ds, workerSettings{
 		dir: c.Out, cacheDir: c.CacheDir, ckptEvery: c.CheckpointEvery, ckptSteps: c.CheckpointSteps,
-		progress: progress, logger: c.Logger, out: s.out, mu: &s.mu, lock: c.Lock,
+		progress: progress, onStep: c.OnStep, logger: c.Logger, out: s.out, mu: &s.mu, lock: c.Lock,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
@@ -272,17 +275,4 @@ func (s *sweeper) initial(r PlannedRun, dir string) (bool, error) {
 	s.rep.Skipped = append(s.rep.Skipped, r.Name)
 	fmt.Fprintf(s.out, "skip %s: finished before (val loss %.4f)\n", r.Name, res.FinalLoss)
 	return false, nil
-}
-
-// oneLine joins the lines of a message with "; ".
-func oneLine(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			out = append(out, "; "...)
-			continue
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
 }

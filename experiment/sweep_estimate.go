@@ -118,6 +118,7 @@ type RunEstimate struct {
 	Steps   int
 	Batch   int
 	Time    time.Duration
+	Memory  MemoryEstimate // on the device, in the precision auto picks there
 }
 
 // estimateRun scales a step timing to a whole run: its training tokens
@@ -143,6 +144,10 @@ func DryRun(ctx context.Context, c SweepConfig) ([]RunEstimate, error) {
 		return nil, fmt.Errorf("dry run: %w", err)
 	}
 	const bigShard = math.MaxInt32
+	prec, err := nn.Resolve("auto", c.Devices[0])
+	if err != nil {
+		return nil, fmt.Errorf("dry run: %w", err)
+	}
 	timings := map[string]StepTiming{}
 	var out []RunEstimate
 	for _, spec := range specs {
@@ -150,16 +155,20 @@ func DryRun(ctx context.Context, c SweepConfig) ([]RunEstimate, error) {
 		if err != nil {
 			return nil, fmt.Errorf("dry run: %w", err)
 		}
+		mem := EstimateMemory(p.Model, p.Micro, prec)
 		key := fmt.Sprintf("%s/%d", p.Model, p.Batch)
 		t, ok := timings[key]
 		if !ok {
+			if err := checkMemory(c.Devices[0], p, mem); err != nil {
+				return nil, fmt.Errorf("dry run: %s: %w", spec.Name, err)
+			}
 			if t, err = EstimateStep(ctx, c.Devices[0], p.Model, p.Batch, 300*time.Millisecond); err != nil {
 				return nil, fmt.Errorf("dry run: %w", err)
 			}
 			timings[key] = t
 		}
 		out = append(out, RunEstimate{Spec: spec, Model: p.Model, Params: p.Params, Tokens: p.Tokens,
-			Compute: p.Compute, Steps: p.Steps, Batch: p.Batch, Time: estimateRun(p, t)})
+			Compute: p.Compute, Steps: p.Steps, Batch: p.Batch, Time: estimateRun(p, t), Memory: mem})
 	}
 	return out, nil
 }
@@ -168,17 +177,17 @@ func DryRun(ctx context.Context, c SweepConfig) ([]RunEstimate, error) {
 // devices the total is divided among them (one run per device at a time).
 func WriteDryRun(w io.Writer, rows []RunEstimate, devices int) error {
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "run\tactivation\trole\tL\td\theads\tN\tD\tC (FLOP)\tsteps\test. time\t")
+	fmt.Fprintln(tw, "run\tactivation\trole\tL\td\theads\tN\tD\tC (FLOP)\tsteps\tmemory\test. time\t")
 	var total time.Duration
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.3g\t%d\t%s\t\n", r.Spec.Name, r.Spec.Activation, r.Spec.Role,
-			r.Model.Layers, r.Model.Width, r.Model.Heads, r.Params, r.Tokens, r.Compute, r.Steps, FormatDuration(r.Time))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.3g\t%d\t%s\t%s\t\n", r.Spec.Name, r.Spec.Activation, r.Spec.Role,
+			r.Model.Layers, r.Model.Width, r.Model.Heads, r.Params, r.Tokens, r.Compute, r.Steps, Bytes(r.Memory.Total()), FormatDuration(r.Time))
 		total += r.Time
 	}
 	if devices > 1 {
-		fmt.Fprintf(tw, "total\t\t\t\t\t\t\t\t\t\t%s\t\n", FormatDuration(total)+fmt.Sprintf(" (÷%d devices ≈ %s)", devices, FormatDuration(total/time.Duration(devices))))
+		fmt.Fprintf(tw, "total\t\t\t\t\t\t\t\t\t\t\t%s\t\n", FormatDuration(total)+fmt.Sprintf(" (÷%d devices ≈ %s)", devices, FormatDuration(total/time.Duration(devices))))
 	} else {
-		fmt.Fprintf(tw, "total\t\t\t\t\t\t\t\t\t\t%s\t\n", FormatDuration(total))
+		fmt.Fprintf(tw, "total\t\t\t\t\t\t\t\t\t\t\t%s\t\n", FormatDuration(total))
 	}
 	return tw.Flush()
 }

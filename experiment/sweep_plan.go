@@ -35,14 +35,19 @@ func sameConfig(dir string, p plan) (bool, error) {
 	if err := json.Unmarshal(b, &prev); err != nil {
 		return false, fmt.Errorf("parse %s: %w", path, err)
 	}
-	prev.Device = p.Device
 	prev.Kernels = p.Kernels // planned before a device is chosen; a finished run computes nothing more
-	x, err1 := json.Marshal(prev)
-	y, err2 := json.Marshal(p)
-	if err1 != nil || err2 != nil {
-		return false, fmt.Errorf("compare %s: %v %v", path, err1, err2)
-	}
-	return string(x) == string(y), nil
+	return samePlan(prev, p), nil
+}
+
+// samePlan says whether two plans describe the same run. The device and
+// the name are not part of a run's identity: a run may continue on
+// another device, and a run folder moved or renamed (the name defaults to
+// the folder's) is still the same run.
+func samePlan(a, b plan) bool {
+	a.Device, a.Name = b.Device, b.Name
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
 }
 
 // readResult reads dir/result.json; ok is false when it does not exist.

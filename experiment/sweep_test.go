@@ -203,14 +203,16 @@ func TestDryRunTable(t *testing.T) {
 		assert.Positive(t, r.Time, r.Spec.Name)
 		assert.Equal(t, r.Spec.Shape.Params().NonEmbedding, r.Params)
 		assert.InDelta(t, 6*float64(r.Params)*float64(r.Tokens), r.Compute, 1)
+		assert.Greater(t, r.Memory.Total(), int64(workspaceBytes), "the estimate covers more than the workspace")
 	}
 	var b bytes.Buffer
 	require.NoError(t, WriteDryRun(&b, rows, 1))
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
 	require.Len(t, lines, 8, b.String())
-	for _, col := range []string{"run", "activation", "L", "d", "heads", "N", "D", "C (FLOP)", "est. time"} {
+	for _, col := range []string{"run", "activation", "L", "d", "heads", "N", "D", "C (FLOP)", "memory", "est. time"} {
 		assert.Contains(t, lines[0], col)
 	}
+	assert.Contains(t, lines[1], Bytes(rows[0].Memory.Total()))
 	assert.Contains(t, lines[1], "gelu-800-s1")
 	assert.Contains(t, lines[6], "swiglu-3K-s1")
 	assert.Contains(t, lines[6], "holdout")

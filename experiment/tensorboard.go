@@ -5,10 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
 	"os"
+
+	"github.com/empirical-scaling/harness/internal/atomicfile"
+	"github.com/empirical-scaling/harness/internal/crc32c"
 )
 
 // TensorBoard event files are TFRecord streams of Event protocol buffers.
@@ -29,10 +31,8 @@ import (
 //
 // The first record of a file carries file_version "brain.Event:2".
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
 func maskedCRC(b []byte) uint32 {
-	c := crc32.Checksum(b, castagnoli)
+	c := crc32c.Checksum(b)
 	return ((c >> 15) | (c << 17)) + 0xa282ead8
 }
 
@@ -222,7 +222,7 @@ func WriteEventFile(path string, events []Event) error {
 	for _, e := range events {
 		b.Write(AppendRecord(nil, e.Marshal()))
 	}
-	return WriteFileAtomic(path, b.Bytes())
+	return atomicfile.WriteFile(path, b.Bytes())
 }
 
 // ReadEventFile reads every event of an event file, checking every CRC.

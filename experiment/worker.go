@@ -14,6 +14,7 @@ import (
 
 	"github.com/empirical-scaling/harness/data"
 	"github.com/empirical-scaling/harness/internal/atomicfile"
+	"github.com/empirical-scaling/harness/internal/cli"
 	"github.com/empirical-scaling/harness/internal/filelock"
 	"github.com/empirical-scaling/harness/tensor"
 )
@@ -38,10 +39,11 @@ type WorkerConfig struct {
 	// LockWait is how long to wait for a run held by another process
 	// (0: fail at once with an error naming the holder).
 	LockWait time.Duration
-	// Progress, Log and Logger are as in SweepConfig.
+	// Progress, Log, Logger and OnStep are as in SweepConfig.
 	Progress io.Writer
 	Log      io.Writer
 	Logger   *slog.Logger
+	OnStep   func(Progress)
 }
 
 // WorkerReport says what RunPlanned did.
@@ -88,7 +90,7 @@ func RunPlanned(ctx context.Context, c WorkerConfig) (*WorkerReport, error) {
 		out = io.Discard
 	}
 	t, err := newTrainer(p, ds, workerSettings{dir: c.Dir, cacheDir: c.CacheDir, ckptEvery: c.CheckpointEvery,
-		ckptSteps: c.CheckpointSteps, progress: c.Progress, logger: c.Logger, out: out, mu: &sync.Mutex{},
+		ckptSteps: c.CheckpointSteps, progress: c.Progress, onStep: c.OnStep, logger: c.Logger, out: out, mu: &sync.Mutex{},
 		lock: c.Lock, lockWait: c.LockWait})
 	if err != nil {
 		return rep, fmt.Errorf("run: %w", err)
@@ -112,6 +114,7 @@ type workerSettings struct {
 	ckptEvery     time.Duration
 	ckptSteps     int
 	progress      io.Writer
+	onStep        func(Progress)
 	logger        *slog.Logger
 	out           io.Writer   // one line per run event
 	mu            *sync.Mutex // guards out
@@ -220,7 +223,7 @@ func (t *trainer) trainLocked(ctx context.Context, i int, dev tensor.Device, rc 
 	rc.Train, rc.Val, rc.CacheDir = t.ds.Train, t.ds.Val, t.cacheDir
 	rc.Out = dir
 	rc.CheckpointEvery, rc.CheckpointSteps = t.ckptEvery, t.ckptSteps
-	rc.Progress, rc.Logger = t.progress, t.logger
+	rc.Progress, rc.Logger, rc.OnStep = t.progress, t.logger, t.onStep
 	rc.Device = dev
 
 	verb := "training"
@@ -261,7 +264,7 @@ func (t *trainer) trainLocked(ctx context.Context, i int, dev tensor.Device, rc 
 		if res != nil && res.Status == StatusDiverged {
 			status = StatusDiverged
 		}
-		o.failed = oneLine(err.Error())
+		o.failed = cli.OneLine(err.Error())
 		if res == nil || res.Status != status {
 			// Run stopped before it could write its result (e.g. the
 			// folder holds another run): record why, unless the folder

@@ -57,6 +57,10 @@ func ForParams(target int64, vocab, seqLen int, act Activation) (Config, error) 
 			}
 		}
 	}
+	if best.Layers != 0 && bestErr > maxRelErr && best.Params().NonEmbedding < target {
+		return Config{}, fmt.Errorf("nn: no model shape has within %.0f%% of %d non-embedding parameters (the largest is %s with %d, up to %d layers): %w",
+			maxRelErr*100, target, best, best.Params().NonEmbedding, maxLayers, ErrTooLarge)
+	}
 	if best.Layers == 0 || bestErr > maxRelErr {
 		return Config{}, fmt.Errorf("nn: no model shape has within %.0f%% of %d non-embedding parameters (the smallest is L1 d%d): %w", maxRelErr*100, target, hd, ErrTooSmall)
 	}

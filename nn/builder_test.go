@@ -69,12 +69,17 @@ func TestForParamsErrors(t *testing.T) {
 		{"below smallest shape", 500, 64, GeLU},
 		{"context too long", 20_000, 4096, GeLU},
 		{"unknown activation", 1_000_000, 64, "relu"},
+		{"beyond the largest shape", 999_000_000_000, 256, GeLU},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ForParams(tc.target, 256, tc.ctx, tc.act)
 			require.Error(t, err)
-			if tc.act != "relu" {
+			switch {
+			case tc.target > 1e11:
+				assert.ErrorIs(t, err, ErrTooLarge)
+				assert.NotErrorIs(t, err, ErrTooSmall)
+			case tc.act != "relu":
 				assert.ErrorIs(t, err, ErrTooSmall)
 			}
 		})

@@ -88,3 +88,7 @@ func (c Config) String() string {
 // ErrTooSmall is wrapped by the builder's errors about a target size that
 // no model shape can meet.
 var ErrTooSmall = errors.New("parameter count too small")
+
+// ErrTooLarge is wrapped by ForParams' error when the target exceeds the
+// largest shape the builder makes.
+var ErrTooLarge = errors.New("parameter count too large")

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/empirical-scaling/harness/tensor"
@@ -38,6 +39,16 @@ func New(dev tensor.Device, cfg Config, seed uint64) (*Model, error) {
 // holding the same float32 initial values that New draws; the optimizer
 // updates the master and rounds it into the working copy.
 func NewWithPrecision(dev tensor.Device, cfg Config, seed uint64, prec Precision) (*Model, error) {
+	return Init(context.Background(), dev, cfg, seed, prec)
+}
+
+// initCheckEvery is how many weights Init draws between looks at its
+// context (a few milliseconds of work).
+const initCheckEvery = 1 << 20
+
+// Init is NewWithPrecision that stops, freeing what it allocated, soon
+// after ctx is cancelled: a large model takes minutes to draw on a CPU.
+func Init(ctx context.Context, dev tensor.Device, cfg Config, seed uint64, prec Precision) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -55,6 +66,10 @@ func NewWithPrecision(dev tensor.Device, cfg Config, seed uint64, prec Precision
 		switch s.kind {
 		case initNormal:
 			for i := range host {
+				if i%initCheckEvery == 0 && ctx.Err() != nil {
+					m.Free()
+					return nil, fmt.Errorf("nn: initialise %s: %w", s.name, ctx.Err())
+				}
 				host[i] = float32(s.std * rng.Normal())
 			}
 		case initOnes:

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"math"
 	"testing"
 
@@ -166,4 +167,15 @@ func TestGradientFiniteDifference(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestInitStopsWhenCancelled cancels the context before a model is drawn:
+// Init returns the context's error and leaves nothing allocated.
+func TestInitStopsWhenCancelled(t *testing.T) {
+	dev := cpu.New()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Init(ctx, dev, Config{Layers: 2, Width: 64, Heads: 4, Vocab: 256, SeqLen: 32, Activation: GeLU}, 1, F32)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Zero(t, dev.MemStats().LiveBytes, "every buffer given back")
 }

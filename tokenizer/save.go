@@ -3,14 +3,15 @@ package tokenizer
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/empirical-scaling/harness/internal/atomicfile"
 )
 
 // Save writes dir/vocab.json and dir/merges.txt in GPT-2's format, each
-// atomically (a temporary file in dir renamed into place). It creates dir.
+// atomically (internal/atomicfile). It creates dir.
 func (t *Tokenizer) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
@@ -48,10 +49,10 @@ func (t *Tokenizer) Save(dir string) error {
 		mb.WriteString(bytesToUnicode(t.vocab[m[1]]))
 		mb.WriteByte('\n')
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "vocab.json"), vb.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, "vocab.json"), vb.Bytes()); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, "merges.txt"), mb.Bytes())
+	return atomicfile.WriteFile(filepath.Join(dir, "merges.txt"), mb.Bytes())
 }
 
 // writeJSONString writes s as a JSON string without HTML escaping.
@@ -60,27 +61,4 @@ func writeJSONString(w *bytes.Buffer, s string) {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s) // a string always encodes; Encode adds a newline
 	w.Truncate(w.Len() - 1)
-}
-
-// writeFileAtomic writes data to a temporary file next to path and renames
-// it over path, so a reader never sees a partial file.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	perr := f.Chmod(0o644) // CreateTemp makes files private; these are for sharing
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(perr, werr, serr, cerr); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }

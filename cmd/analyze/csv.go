@@ -9,12 +9,13 @@ import (
 
 	"github.com/empirical-scaling/harness/fit"
 	"github.com/empirical-scaling/harness/fit/results"
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 func fitCSV(ctx context.Context, c config, stdout io.Writer) error {
 	form, err := fit.FormByName(c.form)
 	if err != nil {
-		return fmt.Errorf("%w: -form: %v", errUsage, err)
+		return cli.Usagef("-form: %v", err)
 	}
 	if form.Name() == fit.FormChinchilla {
 		g := fit.HoffmannGrid()

@@ -9,12 +9,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
-	"strings"
 
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/fit"
 	"github.com/empirical-scaling/harness/fit/report"
 	"github.com/empirical-scaling/harness/fit/results"
+	"github.com/empirical-scaling/harness/internal/cli"
 	"github.com/empirical-scaling/harness/internal/provenance"
 )
 
@@ -25,9 +25,6 @@ type config struct {
 	dropHighest, boot                     int
 	seed                                  uint64
 }
-
-// errUsage marks a command-line mistake (exit status 2).
-var errUsage = errors.New("usage")
 
 func parse(args []string, stdout io.Writer) (config, error) {
 	var c config
@@ -50,21 +47,23 @@ func parse(args []string, stdout io.Writer) (config, error) {
 			fs.PrintDefaults()
 			return c, flag.ErrHelp
 		}
-		return c, fmt.Errorf("%w: %v (see analyze -h)", errUsage, err)
+		return c, cli.Usagef("%v (see analyze -h)", err)
 	}
 	switch {
 	case fs.NArg() > 0:
-		return c, fmt.Errorf("%w: unexpected argument %q (see analyze -h)", errUsage, fs.Arg(0))
+		return c, cli.Usagef("unexpected argument %q (see analyze -h)", fs.Arg(0))
 	case (c.results == "") == (c.csv == ""):
-		return c, fmt.Errorf("%w: give exactly one of -results DIR or -csv FILE (see analyze -h)", errUsage)
+		return c, cli.Usagef("give exactly one of -results DIR or -csv FILE (see analyze -h)")
 	case c.csv != "" && c.form == "":
-		return c, fmt.Errorf("%w: -csv needs -form loglinear, saturating or chinchilla", errUsage)
+		return c, cli.Usagef("-csv needs -form loglinear, saturating or chinchilla")
 	case c.results != "" && (c.form != "" || c.json || c.dropHighest != 0):
-		return c, fmt.Errorf("%w: -form, -json and -drop-highest go with -csv, not -results", errUsage)
+		return c, cli.Usagef("-form, -json and -drop-highest go with -csv, not -results")
+	case c.dropHighest < 0:
+		return c, cli.Usagef("-drop-highest %d: want 0 or more points", c.dropHighest)
 	case c.boot < 1:
-		return c, fmt.Errorf("%w: -boot %d: want at least 1 resample", errUsage, c.boot)
+		return c, cli.Usagef("-boot %d: want at least 1 resample", c.boot)
 	case c.grid != "hoffmann" && c.grid != "small":
-		return c, fmt.Errorf("%w: -starts %q: want hoffmann or small", errUsage, c.grid)
+		return c, cli.Usagef("-starts %q: want hoffmann or small", c.grid)
 	}
 	return c, nil
 }
@@ -73,7 +72,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c, err := parse(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
-		return 0
+		return cli.ExitOK
 	}
 	if err == nil {
 		level := slog.LevelWarn
@@ -87,18 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			err = fitCSV(ctx, c, stdout)
 		}
 	}
-	if err != nil {
-		fmt.Fprintln(stderr, "analyze: "+oneLine(err.Error()))
-		if errors.Is(err, errUsage) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	return cli.Fail(stderr, "analyze", err)
 }
-
-// oneLine keeps an error message on a single line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func analyzeSweep(ctx context.Context, c config, args []string, stdout io.Writer) error {
 	opts := fit.Options{VerdictForm: c.verdictForm, Boot: fit.BootOptions{Resamples: c.boot, Seed: c.seed}}

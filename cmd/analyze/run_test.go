@@ -85,6 +85,9 @@ func TestAnalyzeBadInputEndsWithOneLine(t *testing.T) {
 		{"unknown form", func(t *testing.T) []string {
 			return []string{"-csv", writeCSV(t, "params,tokens,loss\n1,2,3\n"), "-form", "cubic"}
 		}, 2, "cubic"},
+		{"negative drop-highest", func(t *testing.T) []string {
+			return []string{"-csv", writeCSV(t, "params,tokens,loss\n1,2,3\n"), "-form", "loglinear", "-drop-highest", "-1"}
+		}, 2, "-drop-highest -1"},
 		{"missing results dir", func(t *testing.T) []string { return []string{"-results", filepath.Join(t.TempDir(), "nope")} }, 1, "results.json"},
 		{"corrupt results.json", func(t *testing.T) []string {
 			dir := writeSweep(t, 4)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 const usage = `usage:
@@ -18,22 +20,14 @@ FILE may be "-" for standard input.`
 // progressMin is the input size from which train shows a progress bar.
 const progressMin = 8 << 20
 
-// usageError is a mistake in the command line (exit status 2).
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-// usagef formats a usageError.
-func usagef(format string, args ...any) error {
-	return usageError{fmt.Sprintf(format, args...)}
-}
+// usagef is a command-line mistake (exit status 2).
+func usagef(format string, args ...any) error { return cli.Usagef(format, args...) }
 
 // run executes one bpe command and returns the exit status. Every failure
 // is reported as one line on stderr.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "bpe: no command given: want train, encode or decode (bpe -h for usage)")
-		return 2
+		return cli.Fail(stderr, "bpe", usagef("no command given: want train, encode or decode (bpe -h for usage)"))
 	}
 	var err error
 	switch args[0] {
@@ -45,28 +39,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runDecode(args[1:], stdin, stdout)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stderr, usage)
-		return 0
+		return cli.ExitOK
 	default:
 		err = usagef("unknown command %q: want train, encode or decode", args[0])
 	}
 	switch {
-	case err == nil:
-		return 0
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprintln(stderr, usage)
-		return 0
-	case errors.As(err, new(usageError)):
-		fmt.Fprintf(stderr, "bpe: %s (bpe -h for usage)\n", oneLine(err.Error()))
-		return 2
-	default:
-		fmt.Fprintf(stderr, "bpe: %s\n", oneLine(err.Error()))
-		return 1
+		return cli.ExitOK
+	case cli.ExitCode(err) == cli.ExitUsage:
+		return cli.Fail(stderr, "bpe", fmt.Errorf("%w (bpe -h for usage)", err))
 	}
-}
-
-// oneLine keeps an error message on a single line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	return cli.Fail(stderr, "bpe", err)
 }
 
 // specialList is a repeatable -special flag.

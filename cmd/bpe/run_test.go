@@ -155,7 +155,8 @@ func TestUserMistakes(t *testing.T) {
 		{"train without vocab size", []string{"train", "-out", tmp, text}, 2, "-vocab-size"},
 		{"train without out", []string{"train", "-vocab-size", "300", text}, 2, "-out"},
 		{"train without files", []string{"train", "-vocab-size", "300", "-out", tmp}, 2, "no input FILE"},
-		{"train vocab too small", []string{"train", "-vocab-size", "100", "-out", tmp, text}, 1, "vocab size 100"},
+		{"train vocab too small", []string{"train", "-vocab-size", "100", "-out", tmp, text}, 2, "-vocab-size 100 is below"},
+		{"train vocab below the specials", []string{"train", "-vocab-size", "257", "-special", "<a>", "-special", "<b>", "-out", tmp, text}, 2, "want at least 258"},
 		{"train missing file", []string{"train", "-vocab-size", "300", "-out", tmp, filepath.Join(tmp, "none.txt")}, 1, "none.txt"},
 		{"train vocab size not a number", []string{"train", "-vocab-size", "lots", "-out", tmp, text}, 2, "lots"},
 		{"encode without merges", []string{"encode", "-vocab", vocab, text}, 2, "-merges"},
@@ -206,4 +207,19 @@ func TestDecodeReportsAbsolutePosition(t *testing.T) {
 	assert.Contains(t, stderr, fmt.Sprintf("id 999 at position %d", idBatch+5))
 	assert.Equal(t, 1, strings.Count(stderr, "\n"))
 	assert.True(t, strings.Repeat("a", idBatch+5) == stdout, "want the text of every id before the bad one, got %d bytes", len(stdout))
+}
+
+// TestInterruptedExits130 cancels the context as SIGINT would: train stops
+// with the interrupted status and writes no tokenizer.
+func TestInterruptedExits130(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "train.txt")
+	require.NoError(t, os.WriteFile(text, []byte(strings.Repeat(trainText, 50)), 0o644))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"train", "-vocab-size", "400", "-out", filepath.Join(dir, "tok"), text}, strings.NewReader(""), &out, &errb)
+	assert.Equal(t, 130, code, errb.String())
+	assert.Equal(t, 1, strings.Count(errb.String(), "\n"), errb.String())
+	assert.NoFileExists(t, filepath.Join(dir, "tok", "vocab.json"))
 }

@@ -30,6 +30,9 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 	case len(files) == 0:
 		return usagef("train: no input FILE given")
 	}
+	if base := 256 + distinct(specials); *vocabSize < base {
+		return usagef("train: -vocab-size %d is below the 256 bytes and %d special token(s): want at least %d", *vocabSize, base-256, base)
+	}
 	readers := make([]io.Reader, 0, len(files))
 	var total int64
 	for _, name := range files {
@@ -66,4 +69,13 @@ func runTrain(ctx context.Context, args []string, stdin io.Reader, stderr io.Wri
 		fmt.Fprintf(stderr, "bpe: note: the text ran out of pairs to merge at vocab size %d\n", tok.VocabSize())
 	}
 	return nil
+}
+
+// distinct counts the different strings of ss.
+func distinct(ss []string) int {
+	seen := map[string]bool{}
+	for _, s := range ss {
+		seen[s] = true
+	}
+	return len(seen)
 }

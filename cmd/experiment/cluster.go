@@ -16,6 +16,7 @@ import (
 	"github.com/empirical-scaling/harness/cmd/internal/devflag"
 	"github.com/empirical-scaling/harness/data"
 	"github.com/empirical-scaling/harness/experiment"
+	"github.com/empirical-scaling/harness/internal/cli"
 	"github.com/empirical-scaling/harness/internal/filelock"
 	"github.com/empirical-scaling/harness/internal/provenance"
 )
@@ -49,10 +50,10 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout io.Writer)
 			fs.PrintDefaults()
 			return err
 		}
-		return usageErr(fmt.Errorf("%s: %w (see experiment %s -h)", fs.Name(), err, fs.Name()))
+		return cli.Usage(fmt.Errorf("%s: %w (see experiment %s -h)", fs.Name(), err, fs.Name()))
 	}
 	if fs.NArg() > 0 {
-		return usageErr(fmt.Errorf("%s: unexpected argument %q (see experiment %s -h)", fs.Name(), fs.Arg(0), fs.Name()))
+		return cli.Usage(fmt.Errorf("%s: unexpected argument %q (see experiment %s -h)", fs.Name(), fs.Arg(0), fs.Name()))
 	}
 	return nil
 }
@@ -95,18 +96,18 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	device = dev.Device
 	if tok != "" && tok != data.TokenizerGPT2 {
-		return usageErr(fmt.Errorf("plan: -tokenizer %q: want %s (or no flag, to train a BPE for the data)", tok, data.TokenizerGPT2))
+		return cli.Usage(fmt.Errorf("plan: -tokenizer %q: want %s (or no flag, to train a BPE for the data)", tok, data.TokenizerGPT2))
 	}
 	if grid != experiment.GridAuto {
 		if _, err := experiment.GridByName(grid); err != nil {
-			return usageErr(err)
+			return cli.Usage(err)
 		}
 	}
 	if device != "auto" && device != "cpu" && device != "cuda" {
-		return usageErr(fmt.Errorf("plan: -device %q: want cpu, cuda or auto", device))
+		return cli.Usage(fmt.Errorf("plan: -device %q: want cpu, cuda or auto", device))
 	}
 	if seeds < 0 || tpp < 0 {
-		return usageErr(errors.New("plan: -seeds and -tokens-per-param want positive values"))
+		return cli.Usage(errors.New("plan: -seeds and -tokens-per-param want positive values"))
 	}
 	activations, err := parseActivations(acts)
 	if err != nil {
@@ -119,7 +120,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		choice, err = chooseGrid(grid, device, gpuProbe{count: 1})
 	}
 	if err != nil {
-		return usageErr(err)
+		return cli.Usage(err)
 	}
 	g, _ := experiment.GridByName(choice.grid)
 	if out == "" {
@@ -214,27 +215,27 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var level slog.Level
 	switch {
 	case out == "":
-		return usageErr(errors.New("run: -out DIR is required (the folder holding plan.json)"))
+		return cli.Usage(errors.New("run: -out DIR is required (the folder holding plan.json)"))
 	case device != "auto" && device != "cpu" && device != "cuda":
-		return usageErr(fmt.Errorf("run: -device %q: want cpu, cuda or auto", device))
+		return cli.Usage(fmt.Errorf("run: -device %q: want cpu, cuda or auto", device))
 	case ckptEvery <= 0 || ckptSteps < 0 || lockWait < 0:
-		return usageErr(errors.New("run: -checkpoint-every wants a positive duration, -checkpoint-steps and -lock-wait 0 or more"))
+		return cli.Usage(errors.New("run: -checkpoint-every wants a positive duration, -checkpoint-steps and -lock-wait 0 or more"))
 	case level.UnmarshalText([]byte(logLevel)) != nil:
-		return usageErr(fmt.Errorf("run: -log %q: want debug, info, warn or error", logLevel))
+		return cli.Usage(fmt.Errorf("run: -log %q: want debug, info, warn or error", logLevel))
 	}
 	p, err := experiment.ReadPlan(out)
 	if err != nil {
 		return fmt.Errorf("run: %w (write it first with experiment plan)", err)
 	}
 	if index, err = pickIndex(p, index, name); err != nil {
-		return usageErr(err)
+		return cli.Usage(err)
 	}
 	if device == "auto" {
 		device = p.Device
 	}
 	choice, err := chooseGrid(p.Grid.Name, device, probeCUDA())
 	if err != nil {
-		return usageErr(fmt.Errorf("run: %w", err))
+		return cli.Usage(fmt.Errorf("run: %w", err))
 	}
 	devs, closeDevs, err := dev.OpenAll(choice.device)
 	if err != nil {
@@ -254,7 +255,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case errors.As(err, &held):
 		return fmt.Errorf("run %d (%s) is held by %s since %s; not training it twice", index, rep.Run.Name, held.Owner, held.Owner.Started.Local().Format(time.DateTime))
 	case err != nil && ctx.Err() != nil:
-		return interruptedErr(fmt.Errorf("interrupted: run %d is checkpointed in %s; rerun to resume", index, out))
+		return cli.Interrupted(fmt.Errorf("interrupted: run %d is checkpointed in %s; rerun to resume", index, out))
 	case err != nil:
 		return err
 	}
@@ -330,7 +331,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if out == "" || boot < 1 {
-		return usageErr(errors.New("analyze: want -out DIR and -boot of at least 1"))
+		return cli.Usage(errors.New("analyze: want -out DIR and -boot of at least 1"))
 	}
 	p, err := experiment.ReadPlan(out)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/empirical-scaling/harness/experiment"
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 // TestTwoWorkersOnOneRun starts `experiment run` on the same index twice
@@ -47,7 +48,7 @@ func TestTwoWorkersOnOneRun(t *testing.T) {
 	err = second.Run()
 	var ee *exec.ExitError
 	require.True(t, errors.As(err, &ee), "the second worker must fail: %v\n%s", err, sout.String())
-	assert.Equal(t, exitFailed, ee.ExitCode())
+	assert.Equal(t, cli.ExitFailed, ee.ExitCode())
 	msg := strings.TrimSpace(serr.String())
 	host, _ := os.Hostname()
 	assert.Contains(t, msg, fmt.Sprintf("is held by %s pid %d", host, first.Process.Pid), msg)
@@ -103,8 +104,8 @@ func TestSubmitDryRunAndResubmit(t *testing.T) {
 	assert.Contains(t, stdout, "2 of 3 runs to submit (array 0,2)")
 
 	_, _, err = runCmd("submit", "-out", out, "-time", "ten minutes")
-	assert.Equal(t, exitUsage, exitCode(err))
+	assert.Equal(t, cli.ExitUsage, cli.ExitCode(err))
 	_, _, err = runCmd("run", "-out", out)
-	assert.Equal(t, exitUsage, exitCode(err))
+	assert.Equal(t, cli.ExitUsage, cli.ExitCode(err))
 	assert.Contains(t, err.Error(), "SLURM_ARRAY_TASK_ID")
 }

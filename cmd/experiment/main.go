@@ -19,16 +19,15 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := cli.Fail(os.Stderr, "experiment", run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "experiment: "+strings.Join(strings.Fields(err.Error()), " "))
-		os.Exit(exitCode(err))
-	}
+	os.Exit(code)
 }
 
 // run dispatches to a subcommand; without one (or with flags first) it
@@ -45,7 +44,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			return err
 		case !strings.HasPrefix(args[0], "-"):
-			return usageErr(fmt.Errorf("unknown command %q; try: experiment -grid tiny, or experiment prepare -data synthetic", args[0]))
+			return cli.Usage(fmt.Errorf("unknown command %q; try: experiment -grid tiny, or experiment prepare -data synthetic", args[0]))
 		}
 	}
 	err := runSweep(ctx, args, stdout, stderr)

@@ -7,9 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 func runCmd(args ...string) (string, string, error) {
@@ -58,6 +61,7 @@ func TestUserMistakes(t *testing.T) {
 		{"stray argument", []string{"prepare", "extra"}, `unexpected argument "extra"`},
 		{"missing file", []string{"prepare", "-data", "/no/such/file.txt"}, "not tinystories, synthetic, or an existing file"},
 		{"vocab out of range", []string{"prepare", "-vocab-size", "70000"}, "out of range"},
+		{"vocab below the bytes", []string{"prepare", "-vocab-size", "100"}, "-vocab-size 100 out of range"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,6 +73,7 @@ func TestUserMistakes(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.NotContains(t, err.Error(), "\n", "one line")
+			assert.Equal(t, cli.ExitUsage, cli.ExitCode(err), "a command-line mistake")
 		})
 	}
 }
@@ -106,4 +111,24 @@ func TestParseSize(t *testing.T) {
 		require.NoError(t, err, tc.in)
 		assert.Equal(t, tc.want, got, tc.in)
 	}
+}
+
+// TestPrepareInterruptedExits130 cancels the context (as SIGINT does)
+// while a large synthetic corpus is being built: prepare stops within a
+// couple of seconds with the interrupted status and leaves no dataset and
+// no build folder in the cache.
+func TestPrepareInterruptedExits130(t *testing.T) {
+	cache := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	var out, errb bytes.Buffer
+	err := run(ctx, []string{"prepare", "-data", "synthetic", "-cache", cache, "-synthetic-size", "2GiB", "-quiet"}, &out, &errb)
+	took := time.Since(start)
+	require.Error(t, err)
+	assert.Equal(t, cli.ExitInterrupted, cli.ExitCode(err), err.Error())
+	assert.Less(t, took, 3*time.Second, "stops promptly")
+	left, _ := filepath.Glob(filepath.Join(cache, "datasets", "*"))
+	hidden, _ := filepath.Glob(filepath.Join(cache, "datasets", ".*"))
+	assert.Empty(t, append(left, hidden...), "nothing half-written stays in the cache")
 }

@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/empirical-scaling/harness/data"
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 const prepareUsage = `usage: experiment prepare [flags]
@@ -52,10 +54,21 @@ func runPrepare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fs.PrintDefaults()
 			return nil
 		}
-		return fmt.Errorf("prepare: %w (see experiment prepare -h)", err)
+		return cli.Usage(fmt.Errorf("prepare: %w (see experiment prepare -h)", err))
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("prepare: unexpected argument %q (see experiment prepare -h)", fs.Arg(0))
+		return cli.Usagef("prepare: unexpected argument %q (see experiment prepare -h)", fs.Arg(0))
+	}
+	// Mistakes in the command line (exit status 2), found before any work.
+	switch source {
+	case "synthetic", "tinystories":
+	default:
+		if _, err := os.Stat(source); err != nil {
+			return cli.Usagef("prepare: -data %s is not tinystories, synthetic, or an existing file or folder: %v", source, err)
+		}
+	}
+	if vocab != 0 && opts.TokenizerDir == "" && (vocab < 257 || vocab > data.MaxVocab) {
+		return cli.Usagef("prepare: -vocab-size %d out of range: want 257 to %d (the 256 bytes and %s, and uint16 shards)", vocab, data.MaxVocab, data.EOT)
 	}
 	if opts.TokenizerDir == data.TokenizerGPT2 {
 		opts.Tokenizer, opts.TokenizerDir = data.TokenizerGPT2, ""

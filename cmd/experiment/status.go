@@ -9,6 +9,7 @@ import (
 
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/experiment/slurm"
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 const statusUsage = `usage: experiment status -out DIR
@@ -30,7 +31,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if out == "" {
-		return usageErr(errors.New("status: -out DIR is required"))
+		return cli.Usage(errors.New("status: -out DIR is required"))
 	}
 	p, states, err := experiment.SweepStatus(out)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/experiment/slurm"
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 // sbatchRunner runs sbatch, squeue and sacct; tests replace it.
@@ -67,11 +68,11 @@ func runSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	switch {
 	case out == "":
-		return usageErr(errors.New("submit: -out DIR is required (write the plan first: experiment plan -grid G -out DIR)"))
+		return cli.Usage(errors.New("submit: -out DIR is required (write the plan first: experiment plan -grid G -out DIR)"))
 	case cpus < 0 || maxPar < 0 || ckptSteps < 0 || boot < 1 || ckptEvery <= 0 || lockWait < 0:
-		return usageErr(errors.New("submit: -cpus-per-run, -max-parallel, -checkpoint-steps and -lock-wait want 0 or more, -boot and -checkpoint-every positive values"))
+		return cli.Usage(errors.New("submit: -cpus-per-run, -max-parallel, -checkpoint-steps and -lock-wait want 0 or more, -boot and -checkpoint-every positive values"))
 	case timeLimit != "" && !validTime(timeLimit):
-		return usageErr(fmt.Errorf("submit: -time %q: want HH:MM:SS, MM:SS, D-HH:MM:SS or minutes", timeLimit))
+		return cli.Usage(fmt.Errorf("submit: -time %q: want HH:MM:SS, MM:SS, D-HH:MM:SS or minutes", timeLimit))
 	}
 	dir, err := filepath.Abs(out)
 	if err != nil {

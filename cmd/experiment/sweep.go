@@ -19,7 +19,9 @@ import (
 	"github.com/empirical-scaling/harness/fit"
 	"github.com/empirical-scaling/harness/fit/report"
 	"github.com/empirical-scaling/harness/fit/results"
+	"github.com/empirical-scaling/harness/internal/cli"
 	"github.com/empirical-scaling/harness/internal/provenance"
+	"github.com/empirical-scaling/harness/internal/runprogress"
 	"github.com/empirical-scaling/harness/nn"
 )
 
@@ -75,35 +77,39 @@ func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
 			fs.PrintDefaults()
 			return f, err
 		}
-		return f, usageErr(fmt.Errorf("%w (see experiment -h)", err))
+		return f, cli.Usage(fmt.Errorf("%w (see experiment -h)", err))
 	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	switch {
 	case fs.NArg() > 0:
-		return f, usageErr(fmt.Errorf("unexpected argument %q (see experiment -h)", fs.Arg(0)))
-	case f.seeds < 0:
-		return f, usageErr(fmt.Errorf("-seeds %d: want at least 1", f.seeds))
+		return f, cli.Usage(fmt.Errorf("unexpected argument %q (see experiment -h)", fs.Arg(0)))
+	case f.seeds < 0 || set["seeds"] && f.seeds == 0:
+		return f, cli.Usage(fmt.Errorf("-seeds %d: want at least 1 (leave the flag out for the grid's)", f.seeds))
+	case set["tokens-per-param"] && f.tpp == 0:
+		return f, cli.Usage(fmt.Errorf("-tokens-per-param 0: want a positive number (leave the flag out for the grid's)"))
 	case f.tpp < 0:
-		return f, usageErr(fmt.Errorf("-tokens-per-param %v: want a positive number", f.tpp))
+		return f, cli.Usage(fmt.Errorf("-tokens-per-param %v: want a positive number", f.tpp))
 	case f.boot < 1:
-		return f, usageErr(fmt.Errorf("-boot %d: want at least 1 resample", f.boot))
+		return f, cli.Usage(fmt.Errorf("-boot %d: want at least 1 resample", f.boot))
 	case f.ckptSteps < 0:
-		return f, usageErr(fmt.Errorf("-checkpoint-steps %d: want 0 or more", f.ckptSteps))
+		return f, cli.Usage(fmt.Errorf("-checkpoint-steps %d: want 0 or more", f.ckptSteps))
 	case f.ckptEvery <= 0:
-		return f, usageErr(fmt.Errorf("-checkpoint-every %v: want a positive duration", f.ckptEvery))
+		return f, cli.Usage(fmt.Errorf("-checkpoint-every %v: want a positive duration", f.ckptEvery))
 	case f.tokenizer != "" && f.tokenizer != data.TokenizerGPT2:
-		return f, usageErr(fmt.Errorf("-tokenizer %q: want %s (or no flag, to train a BPE for the data)", f.tokenizer, data.TokenizerGPT2))
+		return f, cli.Usage(fmt.Errorf("-tokenizer %q: want %s (or no flag, to train a BPE for the data)", f.tokenizer, data.TokenizerGPT2))
 	}
 	if f.grid != experiment.GridAuto {
 		if _, err := experiment.GridByName(f.grid); err != nil {
-			return f, usageErr(err)
+			return f, cli.Usage(err)
 		}
 	}
 	if d := f.dev.Device; d != "auto" && d != "cpu" && d != "cuda" {
-		return f, usageErr(fmt.Errorf("-device %q: want cpu, cuda or auto", d))
+		return f, cli.Usage(fmt.Errorf("-device %q: want cpu, cuda or auto", d))
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		return f, usageErr(fmt.Errorf("-log %q: want debug, info, warn or error", f.logLevel))
+		return f, cli.Usage(fmt.Errorf("-log %q: want debug, info, warn or error", f.logLevel))
 	}
 	return f, nil
 }
@@ -115,7 +121,7 @@ func parseActivations(s string) ([]nn.Activation, error) {
 	for _, part := range strings.Split(s, ",") {
 		a, err := nn.ParseActivation(strings.TrimSpace(part))
 		if err != nil {
-			return nil, usageErr(fmt.Errorf("-activations %q: %w", s, err))
+			return nil, cli.Usage(fmt.Errorf("-activations %q: %w", s, err))
 		}
 		if !seen[a] {
 			out = append(out, a)
@@ -158,7 +164,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	choice, err := chooseGrid(f.grid, f.dev.Device, probeCUDA())
 	if err != nil {
-		return usageErr(err)
+		return cli.Usage(err)
 	}
 	g, _ := experiment.GridByName(choice.grid)
 	fmt.Fprintf(stdout, "grid %s on %s: %s\n", g.Name, choice.device, choice.why)
@@ -184,6 +190,11 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if !f.quiet {
 		cfg.Progress = stderr
+		// Bars for one run at a time on a terminal; plain lines in a log
+		// file, or when several GPUs train runs side by side.
+		rep := runprogress.New(stderr, runprogress.IsTerminal(stderr) && len(devs) == 1, 0)
+		cfg.OnStep = rep.Step
+		defer rep.Close()
 	}
 	if f.dryRun {
 		return dryRun(ctx, cfg, stdout)
@@ -192,7 +203,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rep, err := experiment.Sweep(ctx, cfg)
 	if err != nil {
 		if ctx.Err() != nil {
-			return interruptedErr(fmt.Errorf("interrupted: checkpoints are saved in %s; rerun the same command to resume", out))
+			return cli.Interrupted(fmt.Errorf("interrupted: checkpoints are saved in %s; rerun the same command to resume", out))
 		}
 		return err
 	}
@@ -200,7 +211,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		experiment.FormatDuration(time.Since(start)), len(rep.Trained), len(rep.Resumed), len(rep.Skipped), len(rep.Failed))
 	aerr := analyze(ctx, out, f.boot, cfg.Command, stdout)
 	if ctx.Err() != nil {
-		return interruptedErr(fmt.Errorf("interrupted during the analysis; the runs are finished in %s: rerun the command (or analyze -results %s)", out, out))
+		return cli.Interrupted(fmt.Errorf("interrupted during the analysis; the runs are finished in %s: rerun the command (or analyze -results %s)", out, out))
 	}
 	fmt.Fprintf(stdout, "total %s\n", experiment.FormatDuration(time.Since(start)))
 	switch {

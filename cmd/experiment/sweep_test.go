@@ -18,6 +18,7 @@ import (
 
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/fit/report"
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 // childEnv makes the test binary act as the experiment command (TestMain).
@@ -143,7 +144,7 @@ func TestSIGTERMCheckpointsAndRerunResumes(t *testing.T) {
 	}
 	var ee *exec.ExitError
 	require.True(t, errors.As(err, &ee), "want a non-zero exit, got %v\n%s", err, cout.String())
-	assert.Equal(t, exitInterrupted, ee.ExitCode(), cerr.String())
+	assert.Equal(t, cli.ExitInterrupted, ee.ExitCode(), cerr.String())
 	msg := strings.TrimSpace(cerr.String())
 	assert.Contains(t, msg, "rerun the same command to resume")
 	assert.NotContains(t, msg, "goroutine", "no stack trace")
@@ -180,7 +181,7 @@ func TestSweepDryRun(t *testing.T) {
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	require.Len(t, lines, 2+1+8+1, stdout)
-	assert.Regexp(t, `run +activation +role +L +d +heads +N +D +C \(FLOP\) +steps +est\. time`, lines[2])
+	assert.Regexp(t, `run +activation +role +L +d +heads +N +D +C \(FLOP\) +steps +memory +est\. time`, lines[2])
 	assert.Regexp(t, `gelu-800-s1 +gelu +anchor +1 +8 +2 +816 +`, lines[3])
 	assert.Regexp(t, `swiglu-7K-s1 +swiglu +holdout +1 +24`, lines[10])
 	assert.Regexp(t, `^ *total +[0-9.]+s$`, lines[11])
@@ -225,6 +226,8 @@ func TestSweepUserMistakes(t *testing.T) {
 	}{
 		{[]string{"-grid", "huge"}, `grid "huge": want one of smoke, tiny, anchors, full, auto`},
 		{[]string{"-seeds", "-1"}, "-seeds -1"},
+		{[]string{"-seeds", "0"}, "-seeds 0: want at least 1"},
+		{[]string{"-tokens-per-param", "0"}, "-tokens-per-param 0: want a positive number"},
 		{[]string{"-activations", "gelu,relu"}, "relu"},
 		{[]string{"-device", "tpu"}, `-device "tpu"`},
 		{[]string{"-grid", "smoke", "extra"}, `unexpected argument "extra"`},
@@ -239,7 +242,7 @@ func TestSweepUserMistakes(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.NotContains(t, err.Error(), "\n")
-			assert.Equal(t, exitUsage, exitCode(err))
+			assert.Equal(t, cli.ExitUsage, cli.ExitCode(err))
 		})
 	}
 }

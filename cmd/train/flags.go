@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -158,15 +160,42 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-seed %q: want a non-negative integer", seed)
 	}
 	c.Seed = s
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := explicitZeros(set, fs); err != nil {
+		return nil, err
+	}
 	if err := validate(o, act); err != nil {
 		return nil, err
 	}
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "min-lr-ratio" && c.MinLRRatio == 0 {
-			c.MinLRRatio = experiment.MinLRZero // an explicit 0 decays to zero
-		}
-	})
+	if set["min-lr-ratio"] && c.MinLRRatio == 0 {
+		c.MinLRRatio = experiment.MinLRZero // an explicit 0 decays to zero
+	}
 	return o, nil
+}
+
+// positiveWhenSet are the flags whose zero value means "the default": a
+// user who writes 0 gets an error, not the default without a word.
+var positiveWhenSet = map[string]string{
+	"params": "a positive count", "tokens": "a positive count", "eval-tokens": "a positive count",
+	"final-eval-tokens": "a positive count", "synthetic-bytes": "a positive size", "batch": "a positive count",
+	"micro": "a positive count", "lr": "a positive learning rate", "eval-every": "a positive step count",
+	"vocab": "a positive vocabulary size", "warmup": "a positive step count, or -1 for none",
+}
+
+// explicitZeros refuses a flag of positiveWhenSet that the command line
+// sets to 0 (only an unset flag takes the default).
+func explicitZeros(set map[string]bool, fs *flag.FlagSet) error {
+	for _, name := range slices.Sorted(maps.Keys(set)) {
+		want, ok := positiveWhenSet[name]
+		if !ok {
+			continue
+		}
+		if v, err := strconv.ParseFloat(fs.Lookup(name).Value.String(), 64); err == nil && v == 0 {
+			return fmt.Errorf("-%s 0: want %s (leave the flag out for the default)", name, want)
+		}
+	}
+	return nil
 }
 
 // validate checks everything that can be checked before any work.

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/empirical-scaling/harness/internal/cli"
 	"github.com/empirical-scaling/harness/kernels/cuda"
 )
 
@@ -28,22 +29,30 @@ func TestBadFlagsEndWithOneLine(t *testing.T) {
 		want string
 		code int
 	}{
-		{"unknown activation", []string{"-params", "100K", "-activation", "relu", "-data", "synthetic", "-out", dir}, "unknown activation", exitUsage},
-		{"N too small for the context", []string{"-params", "20K", "-activation", "gelu", "-data", "synthetic", "-ctx", "4096", "-out", dir}, "too small for a context", exitUsage},
-		{"N below every shape", []string{"-params", "300", "-activation", "gelu", "-data", "synthetic", "-out", dir}, "parameter count too small", exitUsage},
-		{"missing data", with("-data", filepath.Join(dir, "no-such.txt"), "-out", dir), "no such file", exitUsage},
-		{"missing -params", []string{"-activation", "gelu", "-data", "synthetic", "-out", dir}, "-params is required", exitUsage},
-		{"missing -out", with(), "-out is required", exitUsage},
-		{"bad count", with("-tokens", "lots", "-out", dir), "not a count", exitUsage},
-		{"unknown flag", with("-bogus", "-out", dir), "flag provided but not defined", exitUsage},
-		{"bad device", with("-device", "tpu", "-out", dir), "want cpu, cuda, cuda:N or auto", exitUsage},
-		{"micro does not divide batch", with("-batch", "8", "-micro", "3", "-out", dir), "must divide", exitUsage},
-		{"stray argument", with("-out", dir, "extra"), "unexpected argument", exitUsage},
-		{"unwritable DIR", with("-out", filepath.Join(readOnly, "run")), "ro", exitFailed},
-		{"DIR under a file", with("-out", filepath.Join(aFile, "run")), "not a directory", exitFailed},
-		{"cuda without a GPU", with("-device", "cuda", "-out", dir), "-device cuda", exitUsage},
-		{"unknown precision", with("-precision", "fp8", "-out", dir), "unknown precision", exitUsage},
-		{"bf16 on the CPU", with("-device", "cpu", "-precision", "bf16", "-out", dir), "-precision: nn: precision bf16 needs a device that computes in bfloat16", exitUsage},
+		{"unknown activation", []string{"-params", "100K", "-activation", "relu", "-data", "synthetic", "-out", dir}, "unknown activation", cli.ExitUsage},
+		{"N too small for the context", []string{"-params", "20K", "-activation", "gelu", "-data", "synthetic", "-ctx", "4096", "-out", dir}, "too small for a context", cli.ExitUsage},
+		{"N below every shape", []string{"-params", "300", "-activation", "gelu", "-data", "synthetic", "-out", dir}, "parameter count too small", cli.ExitUsage},
+		{"N beyond every shape", []string{"-params", "999B", "-activation", "gelu", "-data", "synthetic", "-out", dir}, "parameter count too large", cli.ExitUsage},
+		{"missing data", with("-data", filepath.Join(dir, "no-such.txt"), "-out", dir), "no such file", cli.ExitUsage},
+		{"missing -params", []string{"-activation", "gelu", "-data", "synthetic", "-out", dir}, "-params is required", cli.ExitUsage},
+		{"missing -out", with(), "-out is required", cli.ExitUsage},
+		{"bad count", with("-tokens", "lots", "-out", dir), "not a count", cli.ExitUsage},
+		{"explicit zero tokens", with("-tokens", "0", "-out", dir), "-tokens 0: want a positive count", cli.ExitUsage},
+		{"explicit zero params", []string{"-params", "0", "-activation", "gelu", "-data", "synthetic", "-out", dir}, "-params 0", cli.ExitUsage},
+		{"explicit zero batch", with("-batch", "0", "-out", dir), "-batch 0", cli.ExitUsage},
+		{"explicit zero lr", with("-lr", "0", "-out", dir), "-lr 0", cli.ExitUsage},
+		{"explicit zero eval-every", with("-eval-every", "0", "-out", dir), "-eval-every 0", cli.ExitUsage},
+		{"explicit zero warmup", with("-warmup", "0", "-out", dir), "or -1 for none", cli.ExitUsage},
+		{"explicit zero vocab", with("-vocab", "0", "-out", dir), "-vocab 0", cli.ExitUsage},
+		{"unknown flag", with("-bogus", "-out", dir), "flag provided but not defined", cli.ExitUsage},
+		{"bad device", with("-device", "tpu", "-out", dir), "want cpu, cuda, cuda:N or auto", cli.ExitUsage},
+		{"micro does not divide batch", with("-batch", "8", "-micro", "3", "-out", dir), "must divide", cli.ExitUsage},
+		{"stray argument", with("-out", dir, "extra"), "unexpected argument", cli.ExitUsage},
+		{"unwritable DIR", with("-out", filepath.Join(readOnly, "run")), "ro", cli.ExitFailed},
+		{"DIR under a file", with("-out", filepath.Join(aFile, "run")), "not a directory", cli.ExitFailed},
+		{"cuda without a GPU", with("-device", "cuda", "-out", dir), "-device cuda", cli.ExitUsage},
+		{"unknown precision", with("-precision", "fp8", "-out", dir), "unknown precision", cli.ExitUsage},
+		{"bf16 on the CPU", with("-device", "cpu", "-precision", "bf16", "-out", dir), "-precision: nn: precision bf16 needs a device that computes in bfloat16", cli.ExitUsage},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,7 +90,7 @@ func TestParseCount(t *testing.T) {
 
 func TestHelpExitsZero(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	assert.Equal(t, exitOK, run([]string{"-h"}, &stdout, &stderr))
+	assert.Equal(t, cli.ExitOK, run([]string{"-h"}, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "usage: train")
 	assert.Contains(t, stderr.String(), "-activation")
 }
@@ -108,7 +117,7 @@ func TestTrainEndToEnd(t *testing.T) {
 		"-ctx", "32", "-batch", "8", "-tokens", "6K", "-eval-tokens", "1024", "-device", "cpu", "-out", out}
 	var stdout, stderr bytes.Buffer
 	code := run(args, &stdout, &stderr)
-	require.Equal(t, exitOK, code, stderr.String())
+	require.Equal(t, cli.ExitOK, code, stderr.String())
 	assert.Contains(t, stdout.String(), "swiglu (head dim 16, FFN hidden")
 	assert.Contains(t, stdout.String(), "val loss     final")
 	assert.Contains(t, stderr.String(), "tok/s")
@@ -122,13 +131,13 @@ func TestTrainEndToEnd(t *testing.T) {
 
 	stdout.Reset()
 	stderr.Reset()
-	require.Equal(t, exitOK, run(args, &stdout, &stderr))
+	require.Equal(t, cli.ExitOK, run(args, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "already finished")
 
 	// Other settings in the same folder are refused, in one line.
 	stdout.Reset()
 	stderr.Reset()
-	assert.Equal(t, exitFailed, run(append(args, "-lr", "0.01"), &stdout, &stderr))
+	assert.Equal(t, cli.ExitFailed, run(append(args, "-lr", "0.01"), &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "different run")
 }
 
@@ -139,7 +148,7 @@ func TestTrainDivergedExitsNonZero(t *testing.T) {
 	args := []string{"-params", "20K", "-activation", "gelu", "-data", text, "-vocab", "300", "-cache", filepath.Join(dir, "cache"),
 		"-ctx", "32", "-batch", "8", "-tokens", "6K", "-lr", "1e38", "-warmup", "-1", "-quiet", "-log", "error", "-device", "cpu", "-out", out}
 	var stdout, stderr bytes.Buffer
-	assert.Equal(t, exitFailed, run(args, &stdout, &stderr))
+	assert.Equal(t, cli.ExitFailed, run(args, &stdout, &stderr))
 	msg := stderr.String()
 	assert.Equal(t, 1, strings.Count(msg, "\n"), "one line: %q", msg)
 	assert.Contains(t, msg, "diverged")

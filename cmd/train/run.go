@@ -11,67 +11,57 @@ import (
 	"strings"
 
 	"github.com/empirical-scaling/harness/experiment"
+	"github.com/empirical-scaling/harness/internal/cli"
+	"github.com/empirical-scaling/harness/internal/runprogress"
 	"github.com/empirical-scaling/harness/nn"
 )
 
-// Exit statuses.
-const (
-	exitOK          = 0
-	exitFailed      = 1 // the run failed or diverged
-	exitUsage       = 2 // bad flags
-	exitInterrupted = 130
-)
-
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return cli.Fail(stderr, "train", train(ctx, args, stdout, stderr))
+}
+
+// train is the command; its error carries the exit status (internal/cli).
+func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+		return nil
 	}
 	if err != nil {
-		oneLine(stderr, err)
-		return exitUsage
+		return cli.Usage(err)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
-		oneLine(stderr, fmt.Errorf("-log %q: want debug, info, warn or error", o.logLevel))
-		return exitUsage
+		return cli.Usagef("-log %q: want debug, info, warn or error", o.logLevel)
 	}
 	dev, err := o.dev.Open()
 	if err != nil {
-		oneLine(stderr, err)
-		return exitUsage
+		return cli.Usage(err)
 	}
 	c := o.cfg
 	c.Device = dev
 	prec, err := nn.Resolve(c.Precision, dev)
 	if err != nil {
-		oneLine(stderr, fmt.Errorf("-precision: %w", err))
-		return exitUsage
+		return cli.Usage(fmt.Errorf("-precision: %w", err))
 	}
 	c.Precision = string(prec)
 	c.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	c.Announce = stdout
 	if !o.quiet {
 		c.Progress = stderr
+		rep := runprogress.ForTerminal(stderr)
+		c.OnStep = rep.Step
+		defer rep.Close()
 	}
 	res, err := experiment.Run(ctx, c)
 	switch {
 	case err == nil:
 		printSummary(stdout, c.Out, res)
-		return exitOK
+		return nil
 	case errors.Is(err, context.Canceled):
-		oneLine(stderr, fmt.Errorf("interrupted; progress is kept in %s: rerun the same command to resume", c.Out))
-		return exitInterrupted
+		return cli.Interrupted(fmt.Errorf("interrupted; progress is kept in %s: rerun the same command to resume", c.Out))
 	default:
-		oneLine(stderr, err)
-		return exitFailed
+		return err
 	}
-}
-
-// oneLine prints err as a single line (joined errors are separated by "; ").
-func oneLine(w io.Writer, err error) {
-	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
-	fmt.Fprintln(w, "train: "+msg)
 }
 
 func printSummary(w io.Writer, out string, r *experiment.Result) {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 // TestCtrlCCheckpointsAndRerunResumes sends this process a real SIGINT
@@ -28,7 +30,7 @@ func TestCtrlCCheckpointsAndRerunResumes(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	ref := filepath.Join(dir, "ref")
-	require.Equal(t, exitOK, run(args(ref), &stdout, &stderr), stderr.String())
+	require.Equal(t, cli.ExitOK, run(args(ref), &stdout, &stderr), stderr.String())
 
 	// While this channel is registered a late SIGINT cannot kill the test binary.
 	guard := make(chan os.Signal, 1)
@@ -56,17 +58,17 @@ func TestCtrlCCheckpointsAndRerunResumes(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("train did not stop after SIGINT")
 	}
-	if code == exitOK {
+	if code == cli.ExitOK {
 		t.Skip("the run finished before the signal arrived")
 	}
-	require.Equal(t, exitInterrupted, code, stderr.String())
+	require.Equal(t, cli.ExitInterrupted, code, stderr.String())
 	assert.Contains(t, stderr.String(), "rerun the same command to resume")
 	ck, _ := filepath.Glob(filepath.Join(out, "checkpoints", "step-*", "state.json"))
 	require.Len(t, ck, 1)
 
 	stdout.Reset()
 	stderr.Reset()
-	require.Equal(t, exitOK, run(args(out), &stdout, &stderr), stderr.String())
+	require.Equal(t, cli.ExitOK, run(args(out), &stdout, &stderr), stderr.String())
 	a, err := os.ReadFile(filepath.Join(ref, "metrics.csv"))
 	require.NoError(t, err)
 	b, err := os.ReadFile(filepath.Join(out, "metrics.csv"))

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/empirical-scaling/harness/internal/cli"
 )
 
 // gpt2Endpoint serves GPT-2's vocab.json and merges.txt, rebuilt from
@@ -62,9 +64,9 @@ func TestTrainWithGPT2Tokenizer(t *testing.T) {
 	common := []string{"-params", "20K", "-activation", "gelu", "-data", text, "-cache", filepath.Join(dir, "cache"),
 		"-ctx", "32", "-batch", "8", "-tokens", "2K", "-eval-tokens", "256", "-final-eval-tokens", "256", "-quiet", "-device", "cpu"}
 	var stdout, stderr bytes.Buffer
-	require.Equal(t, exitOK, run(append(common, "-tokenizer", "gpt2", "-out", filepath.Join(dir, "gpt2")), &stdout, &stderr), stderr.String())
+	require.Equal(t, cli.ExitOK, run(append(common, "-tokenizer", "gpt2", "-out", filepath.Join(dir, "gpt2")), &stdout, &stderr), stderr.String())
 	stdout.Reset()
-	require.Equal(t, exitOK, run(append(common, "-vocab", "300", "-out", filepath.Join(dir, "bpe")), &stdout, &stderr), stderr.String())
+	require.Equal(t, cli.ExitOK, run(append(common, "-vocab", "300", "-out", filepath.Join(dir, "bpe")), &stdout, &stderr), stderr.String())
 
 	read := func(run string) map[string]any {
 		b, err := os.ReadFile(filepath.Join(dir, run, "config.json"))
@@ -94,7 +96,7 @@ func TestTokenizerFlagErrors(t *testing.T) {
 		{[]string{"-tokenizer", "gpt2", "-vocab", "4096"}, "leave -vocab out"},
 	} {
 		var stdout, stderr bytes.Buffer
-		assert.Equal(t, exitUsage, run(append(append([]string{}, base...), tc.extra...), &stdout, &stderr))
+		assert.Equal(t, cli.ExitUsage, run(append(append([]string{}, base...), tc.extra...), &stdout, &stderr))
 		assert.Contains(t, stderr.String(), tc.want)
 		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "one line: %q", stderr.String())
 	}

@@ -67,8 +67,8 @@ func TestBF16RunResumesOnEmulator(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "resumed")
 	ctx, cancel := context.WithCancel(context.Background())
 	c := cfg(out)
-	c.OnStep = func(step int, _ float64) {
-		if step == 3 {
+	c.OnStep = func(p experiment.Progress) {
+		if p.Step == 3 {
 			cancel()
 		}
 	}
