@@ -172,3 +172,15 @@ func TestSummaryWithoutVerdict(t *testing.T) {
 	assert.Contains(t, out.String(), "verdict: none")
 	assert.Contains(t, Markdown(a, Meta{}), "**No verdict: ")
 }
+
+func TestPlotsFollowTheChosenLaw(t *testing.T) {
+	laws := []fittest.Law{{Activation: "gelu", A: 40, B: 0.1, E: 1.5, Sigma: 0.01}, {Activation: "swiglu", A: 38, B: 0.1, E: 1.5, Sigma: 0.01}}
+	pts := fittest.Sweep(rand.New(rand.NewPCG(1, 7)), laws, 5, 2)
+	a, err := fit.Analyze(context.Background(), pts, fit.Options{Boot: fit.BootOptions{Resamples: 100}})
+	require.NoError(t, err)
+	require.Equal(t, fit.FormSaturating, a.VerdictLaw())
+	p, err := ResidualsPlot(a)
+	require.NoError(t, err)
+	assert.Contains(t, p.Title.Text, fit.FormSaturating)
+	require.NoError(t, Write(a, t.TempDir(), Meta{}))
+}
