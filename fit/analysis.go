@@ -69,6 +69,13 @@ type Prediction struct {
 	Hi         Num    `json:"hi"`
 	ErrPct     Num    `json:"error_pct"` // 100·(predicted − actual)/actual
 	Inside     bool   `json:"inside"`    // actual lies within [lo, hi]
+	// RunLo and RunHi bound the loss of one new run at the holdout's size
+	// (95%): the law's interval widened by the run-to-run noise of the
+	// anchors around the fit (see PredictWithInterval). RunInside is true
+	// when the actual loss lies within them: the law predicted the run.
+	RunLo     Num  `json:"run_lo"`
+	RunHi     Num  `json:"run_hi"`
+	RunInside bool `json:"run_inside"`
 }
 
 // ActivationResult gathers the fits and holdout predictions of one
@@ -97,8 +104,23 @@ type Analysis struct {
 	Options     Options             `json:"options"`
 	Points      []Point             `json:"points"`
 	Activations []*ActivationResult `json:"activations"`
-	Verdict     *Verdict            `json:"verdict,omitempty"`
-	Notes       []string            `json:"notes,omitempty"`
+	// LawChoice checks each compute law on the runs it was not fitted to
+	// and says which one the verdict rests on.
+	LawChoice *LawChoice `json:"law_choice,omitempty"`
+	Verdict   *Verdict   `json:"verdict,omitempty"`
+	Notes     []string   `json:"notes,omitempty"`
+}
+
+// VerdictLaw is the compute law the verdict rests on: the chosen law, or
+// loglinear when no law was chosen.
+func (a *Analysis) VerdictLaw() string {
+	if a.LawChoice != nil && a.LawChoice.Chosen != "" {
+		return a.LawChoice.Chosen
+	}
+	if a.Options.VerdictForm == FormSaturating {
+		return FormSaturating
+	}
+	return FormLogLinear
 }
 
 // Activation returns the named activation's results, or nil.

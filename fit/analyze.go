@@ -8,6 +8,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // minNDRatioSpread is the spread of D/N over the anchors below which
@@ -55,10 +57,16 @@ func FitForm(ctx context.Context, form Form, pts []Point, activation string, boo
 	return r, nil
 }
 
-// PredictWithInterval returns f's prediction for p with its bootstrap interval.
+// PredictWithInterval returns f's prediction for p with its bootstrap
+// interval (the uncertainty of the law) and the interval for one new run.
+// The run interval adds, in quadrature on log L, the anchors' residual
+// spread around the fit: t₀.₉₇₅,ₙ₋ₚ · RMS log residual · sqrt(n/(n−p)) for n
+// anchors and p parameters. A holdout outside the law's interval can still
+// be an ordinary run; one outside the run interval is one the law did not
+// predict.
 func (f *FitResult) PredictWithInterval(p Point) Prediction {
 	pr := Prediction{Run: p.Run, Activation: p.Activation, Role: p.Role, Form: f.Form, C: Num(p.C),
-		Actual: Num(p.Loss), Predicted: nan, Lo: nan, Hi: nan, ErrPct: nan}
+		Actual: Num(p.Loss), Predicted: nan, Lo: nan, Hi: nan, ErrPct: nan, RunLo: nan, RunHi: nan}
 	if !f.OK() {
 		return pr
 	}
@@ -69,8 +77,28 @@ func (f *FitResult) PredictWithInterval(p Point) Prediction {
 		lo, hi := f.Boot.Interval(func(th []float64) float64 { return f.form.Predict(th, p) }, float64(f.Tail))
 		pr.Lo, pr.Hi = Num(lo), Num(hi)
 		pr.Inside = p.Loss >= lo && p.Loss <= hi
+		if noise := f.runNoise(); !math.IsNaN(noise) && lo > 0 && pred > 0 {
+			dlo, dhi := math.Log(pred/lo), math.Log(hi/pred)
+			rlo := pred * math.Exp(-math.Sqrt(dlo*dlo+noise*noise))
+			rhi := pred * math.Exp(math.Sqrt(dhi*dhi+noise*noise))
+			pr.RunLo, pr.RunHi = Num(rlo), Num(rhi)
+			pr.RunInside = p.Loss >= rlo && p.Loss <= rhi
+		}
 	}
 	return pr
+}
+
+// runNoise is the half-width, on log L, of the 95% interval of one run
+// around the law: t₀.₉₇₅,ₙ₋ₚ · RMS log residual · sqrt(n/(n−p)); NaN when
+// the fit leaves no residual degrees of freedom.
+func (f *FitResult) runNoise() float64 {
+	n, k := f.Points, len(f.form.ParamNames())
+	if n <= k || !f.RMSLog.Finite() {
+		return math.NaN()
+	}
+	df := float64(n - k)
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975)
+	return t * float64(f.RMSLog) * math.Sqrt(float64(n)/df)
 }
 
 // Analyze fits every form to each activation's anchors, predicts its
@@ -91,6 +119,7 @@ func Analyze(ctx context.Context, points []Point, opts Options) (*Analysis, erro
 		}
 	}
 	a := &Analysis{Options: opts, Points: points}
+	anchorsOf := map[string][]Point{}
 	var reasons []string
 	for _, act := range activations(points, opts) {
 		ar := &ActivationResult{Activation: act}
@@ -106,6 +135,7 @@ func Analyze(ctx context.Context, points []Point, opts Options) (*Analysis, erro
 			}
 		}
 		ar.Anchors, ar.Holdouts = len(anchors), len(holdouts)
+		anchorsOf[act] = anchors
 		for _, name := range opts.Forms {
 			form := opts.form(name)
 			var r *FitResult
@@ -144,10 +174,24 @@ func Analyze(ctx context.Context, points []Point, opts Options) (*Analysis, erro
 	if !ok {
 		return nil, fmt.Errorf("analyze: too few points: no law could be fitted (%s)", strings.Join(reasons, "; "))
 	}
-	a.Verdict = decide(a, opts)
-	if a.Verdict == nil {
-		a.Notes = append(a.Notes, fmt.Sprintf("no verdict: it needs a %s fit for both %s and %s", opts.VerdictForm, opts.Baseline, opts.Candidate))
+	ch, verdicts, err := chooseLaw(ctx, a, opts, anchorsOf)
+	if err != nil {
+		return nil, fmt.Errorf("analyze: %w", err)
 	}
+	a.LawChoice = ch
+	if ch != nil {
+		a.Verdict = verdicts[ch.Chosen]
+	}
+	if a.Verdict == nil {
+		law := LawName(opts.VerdictForm) + " law"
+		if opts.VerdictForm == FormAuto {
+			law = "log-linear or saturating law"
+		}
+		a.Notes = append(a.Notes, fmt.Sprintf("no verdict: it needs a %s fit for both %s and %s", law, opts.Baseline, opts.Candidate))
+		return a, nil
+	}
+	qualify(a.Verdict, ch, verdicts)
+	a.Verdict.SeedRule = seedRule(a, opts, a.Verdict, ch)
 	return a, nil
 }
 

@@ -16,6 +16,13 @@
 //     E = e^e, a Huber loss (δ = 1e−3) summed over the residuals of log L,
 //     L-BFGS from a grid of starts, the lowest final objective winning.
 //
+// The verdict rests on the compute law the data support (LawChoice: each
+// law is checked on the holdouts, or on each anchor size left out, and the
+// log-linear law's residuals are tested for curvature), is made under every
+// law, and its headline says whether its law predicted the runs it was not
+// fitted to (Verdict.Qualified). The seed notebook's fixed 5% rule is
+// computed beside it (SeedRule).
+//
 // The package does not import the experiment package: callers convert their
 // runs into Point values (see fit/results for the sweep's files).
 package fit

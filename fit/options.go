@@ -6,8 +6,10 @@ import "fmt"
 type Options struct {
 	// Forms are the laws to fit (default loglinear, saturating, chinchilla).
 	Forms []string `json:"forms"`
-	// VerdictForm is the compute law whose exponent b decides the verdict
-	// (default loglinear; saturating is also accepted).
+	// VerdictForm is the compute law whose exponent b decides the verdict:
+	// FormAuto (the default) lets the data choose between loglinear and
+	// saturating (see LawChoice); loglinear or saturating force that law,
+	// and the analysis still says which law the data support.
 	VerdictForm string `json:"verdict_form"`
 	// Baseline and Candidate are the compared activations (gelu, swiglu).
 	Baseline  string `json:"baseline"`
@@ -43,7 +45,7 @@ func (o Options) WithDefaults() Options {
 		o.Forms = []string{FormLogLinear, FormSaturating, FormChinchilla}
 	}
 	if o.VerdictForm == "" {
-		o.VerdictForm = FormLogLinear
+		o.VerdictForm = FormAuto
 	}
 	if o.Baseline == "" {
 		o.Baseline = "gelu"
@@ -75,8 +77,8 @@ func (o Options) validate() error {
 			return fmt.Errorf("options: %w", err)
 		}
 	}
-	if o.VerdictForm != FormLogLinear && o.VerdictForm != FormSaturating {
-		return fmt.Errorf("options: verdict form %q: want %s or %s", o.VerdictForm, FormLogLinear, FormSaturating)
+	if o.VerdictForm != FormAuto && o.VerdictForm != FormLogLinear && o.VerdictForm != FormSaturating {
+		return fmt.Errorf("options: verdict form %q: want %s, %s or %s", o.VerdictForm, FormAuto, FormLogLinear, FormSaturating)
 	}
 	return nil
 }

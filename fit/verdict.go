@@ -52,6 +52,22 @@ type Verdict struct {
 	Decision    string `json:"decision"`
 	// Summary states the verdict and its uncertainty in plain words.
 	Summary string `json:"summary"`
+	// Headline is the verdict in one line, qualified by its evidence: the
+	// decision, the law it rests on, how that law predicted the runs it was
+	// not fitted to, and, when the evidence is against it, what is wrong.
+	// report.md, report.html and the console all open with it.
+	Headline string `json:"headline"`
+	// Evidence is the check of the verdict's law on the runs it was not
+	// fitted to (the holdouts, or each anchor size left out in turn).
+	Evidence *LawCheck `json:"evidence,omitempty"`
+	// Qualified is true when the evidence is against the verdict's law;
+	// Qualifiers say how (QualifierHoldoutsMissed, ...), and the headline
+	// says it in words.
+	Qualified  bool     `json:"qualified"`
+	Qualifiers []string `json:"qualifiers,omitempty"`
+	// SeedRule is the seed notebook's fixed 5% rule applied to the same
+	// sweep, for comparison.
+	SeedRule *SeedRule `json:"seed_rule,omitempty"`
 }
 
 // computeAt inverts a compute law: the compute at which th predicts loss l
@@ -69,18 +85,18 @@ func computeAt(form string, th []float64, l float64) float64 {
 	return math.NaN()
 }
 
-// decide builds the verdict from the verdict form's fits, or returns nil
-// when either activation lacks that fit.
-func decide(a *Analysis, opts Options) *Verdict {
+// decide builds the verdict from the fits of form (a compute law), or
+// returns nil when either activation lacks that fit.
+func decide(a *Analysis, opts Options, form string) *Verdict {
 	ab, ac := a.Activation(opts.Baseline), a.Activation(opts.Candidate)
 	if ab == nil || ac == nil {
 		return nil
 	}
-	fb, fc := ab.Fit(opts.VerdictForm), ac.Fit(opts.VerdictForm)
+	fb, fc := ab.Fit(form), ac.Fit(form)
 	if !fb.OK() || !fc.OK() {
 		return nil
 	}
-	v := &Verdict{Form: opts.VerdictForm, Baseline: opts.Baseline, Candidate: opts.Candidate,
+	v := &Verdict{Form: form, Baseline: opts.Baseline, Candidate: opts.Candidate,
 		BBaseline: fb.Param("b"), BCandidate: fc.Param("b")}
 	tau := math.Log10(1+opts.PracticalLossPct/100) / opts.ExtrapDecades
 	v.Threshold = Num(tau)

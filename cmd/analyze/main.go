@@ -1,6 +1,6 @@
 // Command analyze fits scaling laws and writes the scaling report.
 //
-//	analyze -results DIR [-boot N] [-seed S] [-verdict-form loglinear|saturating] [-v]
+//	analyze -results DIR [-boot N] [-seed S] [-verdict-form auto|loglinear|saturating] [-v]
 //	analyze -csv FILE -form loglinear|saturating|chinchilla [-drop-highest K] [-starts hoffmann|small] [-boot N] [-seed S] [-json]
 //
 // -results re-runs the analysis of a sweep folder (its results.json and the

@@ -38,7 +38,7 @@ func parse(args []string, stdout io.Writer) (config, error) {
 	fs.StringVar(&c.grid, "starts", "hoffmann", "with -csv -form chinchilla: grid of L-BFGS starts, hoffmann (4500 starts) or small (675)")
 	fs.IntVar(&c.boot, "boot", 1000, "bootstrap resamples per fit")
 	fs.Uint64Var(&c.seed, "seed", 1, "bootstrap seed (the same seed gives the same intervals)")
-	fs.StringVar(&c.verdictForm, "verdict-form", fit.FormLogLinear, "with -results: law whose exponent decides the verdict, loglinear or saturating")
+	fs.StringVar(&c.verdictForm, "verdict-form", fit.FormAuto, "with -results: law whose exponent decides the verdict: auto (the one the holdouts and residuals support), loglinear or saturating")
 	fs.BoolVar(&c.verbose, "v", false, "log progress to standard error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -62,6 +62,8 @@ func parse(args []string, stdout io.Writer) (config, error) {
 		return c, cli.Usagef("-drop-highest %d: want 0 or more points", c.dropHighest)
 	case c.boot < 1:
 		return c, cli.Usagef("-boot %d: want at least 1 resample", c.boot)
+	case c.verdictForm != fit.FormAuto && c.verdictForm != fit.FormLogLinear && c.verdictForm != fit.FormSaturating:
+		return c, cli.Usagef("-verdict-form %q: want auto, loglinear or saturating", c.verdictForm)
 	case c.grid != "hoffmann" && c.grid != "small":
 		return c, cli.Usagef("-starts %q: want hoffmann or small", c.grid)
 	}
@@ -100,8 +102,8 @@ func analyzeSweep(ctx context.Context, c config, args []string, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	if a.Verdict != nil {
-		fmt.Fprintf(stdout, "%s\n", a.Verdict.Summary)
+	if err := report.WriteSummary(stdout, a); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "report: %s\n", filepath.Join(c.results, report.FileReportMD))
 	return nil

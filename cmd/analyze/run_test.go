@@ -62,6 +62,8 @@ func TestAnalyzeResultsWritesTheReport(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Empty(t, errOut)
 	assert.Contains(t, out, "Δb")
+	assert.Contains(t, out, "\nverdict: ")
+	assert.Contains(t, out, "The seed's rule")
 	for _, f := range []string{"analysis.json", "scaling.png", "scaling.svg", "curves.png", "residuals.png", "report.md", "report.html"} {
 		assert.FileExists(t, filepath.Join(dir, f))
 	}
@@ -69,6 +71,8 @@ func TestAnalyzeResultsWritesTheReport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "analyze -results "+dir+" -boot 100")
 	assert.Contains(t, string(md), "grid: `test`")
+	verdict := strings.SplitN(strings.SplitN(out, "\nverdict: ", 2)[1], "\n", 2)[0]
+	assert.Contains(t, string(md), "**Verdict: "+verdict+".**", "the report opens with the console's verdict")
 }
 
 func TestAnalyzeBadInputEndsWithOneLine(t *testing.T) {
@@ -82,6 +86,7 @@ func TestAnalyzeBadInputEndsWithOneLine(t *testing.T) {
 		{"both modes", func(*testing.T) []string { return []string{"-results", "x", "-csv", "y"} }, 2, "exactly one of"},
 		{"unknown flag", func(*testing.T) []string { return []string{"-bogus"} }, 2, "bogus"},
 		{"csv without form", func(*testing.T) []string { return []string{"-csv", "x.csv"} }, 2, "-form"},
+		{"unknown verdict form", func(*testing.T) []string { return []string{"-results", "x", "-verdict-form", "cubic"} }, 2, "-verdict-form"},
 		{"unknown form", func(t *testing.T) []string {
 			return []string{"-csv", writeCSV(t, "params,tokens,loss\n1,2,3\n"), "-form", "cubic"}
 		}, 2, "cubic"},

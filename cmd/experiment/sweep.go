@@ -235,26 +235,8 @@ func analyze(ctx context.Context, dir string, boot int, command string, stdout i
 	if err != nil {
 		return fmt.Errorf("analysis: %w", err)
 	}
-	outside, total := 0, 0
-	for _, act := range a.Activations {
-		for _, p := range act.Predictions {
-			where := "inside its 95% interval"
-			if !p.Inside {
-				where = "OUTSIDE its 95% interval"
-				outside++
-			}
-			total++
-			fmt.Fprintf(stdout, "holdout %s (%s fit): predicted %.4f [%.4f, %.4f], actual %.4f, error %+.2f%%, %s\n",
-				p.Run, p.Form, float64(p.Predicted), float64(p.Lo), float64(p.Hi), float64(p.Actual), float64(p.ErrPct), where)
-		}
-	}
-	if outside > 0 {
-		fmt.Fprintf(stdout, "caution: %d of %d holdout predictions miss their interval: the fitted laws do not extrapolate to the holdouts at this scale, so read the verdict below with care\n", outside, total)
-	}
-	if a.Verdict != nil {
-		fmt.Fprintf(stdout, "verdict: %s\n", a.Verdict.Summary)
-	} else {
-		fmt.Fprintln(stdout, "verdict: none (the fits it needs failed; see the report's notes)")
+	if err := report.WriteSummary(stdout, a); err != nil {
+		return fmt.Errorf("analysis: %w", err)
 	}
 	fmt.Fprintf(stdout, "report: %s and %s, plot %s (analysis %s)\n", filepath.Join(dir, report.FileReportMD),
 		filepath.Join(dir, report.FileReportHTM), filepath.Join(dir, report.FileScalingPN), experiment.FormatDuration(time.Since(start)))

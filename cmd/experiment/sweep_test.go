@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"html/template"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/empirical-scaling/harness/experiment"
+	"github.com/empirical-scaling/harness/fit"
+	"github.com/empirical-scaling/harness/fit/fittest"
 	"github.com/empirical-scaling/harness/fit/report"
 	"github.com/empirical-scaling/harness/internal/cli"
 )
@@ -253,4 +257,50 @@ func TestSweepHelp(t *testing.T) {
 	assert.Contains(t, out, "usage: experiment [-grid")
 	assert.Contains(t, out, "tiny     anchors 1.8K, 3K, 5K, 7K, 9.5K; holdout 28K")
 	assert.Contains(t, out, "-anchors-only")
+}
+
+// TestAnalysisOnNaturalTextSaysTheSameEverywhere: a tiny sweep on natural
+// text (simulated: the loss flattens within the grid, so the holdouts land
+// several % above the log-linear extrapolation) must print on the console
+// the same qualified verdict that opens report.md and report.html, and mark
+// it in analysis.json.
+func TestAnalysisOnNaturalTextSaysTheSameEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	pts := fittest.SweepSizes(rand.New(rand.NewPCG(4, 3)), fittest.NaturalText, fittest.TinyAnchors, fittest.TinyHoldouts, 2)
+	fittest.WriteSweep(t, dir, "tiny", pts)
+	var out bytes.Buffer
+	require.NoError(t, analyze(context.Background(), dir, 200, "experiment -grid tiny -data english.txt", &out))
+
+	var headline string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if h, ok := strings.CutPrefix(l, "verdict: "); ok {
+			headline = h
+		}
+	}
+	require.NotEmpty(t, headline, out.String())
+	assert.Contains(t, headline, "log-linear law misses", "the console says the law misses its holdouts")
+	assert.Contains(t, out.String(), "OUTSIDE its 95% interval for a run")
+
+	md, err := os.ReadFile(filepath.Join(dir, report.FileReportMD))
+	require.NoError(t, err)
+	assert.Contains(t, strings.SplitN(string(md), "\n\n", 3)[1], headline, "report.md opens with the console's verdict")
+	html, err := os.ReadFile(filepath.Join(dir, report.FileReportHTM))
+	require.NoError(t, err)
+	assert.Contains(t, string(html), `<p class="verdict qualified"><strong>Verdict: `+template.HTMLEscapeString(headline))
+
+	var back struct {
+		Analysis struct {
+			Verdict struct {
+				Headline   string   `json:"headline"`
+				Qualified  bool     `json:"qualified"`
+				Qualifiers []string `json:"qualifiers"`
+			} `json:"verdict"`
+		} `json:"analysis"`
+	}
+	js, err := os.ReadFile(filepath.Join(dir, report.FileAnalysis))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(js, &back))
+	assert.Equal(t, headline, back.Analysis.Verdict.Headline)
+	assert.True(t, back.Analysis.Verdict.Qualified)
+	assert.Contains(t, back.Analysis.Verdict.Qualifiers, fit.QualifierHoldoutsMissed)
 }

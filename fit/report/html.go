@@ -18,18 +18,21 @@ table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 th{background:#f3f3f3}
 .verdict{font-size:1.2rem;padding:.75rem;border-left:4px solid #1f77b4;background:#f5f9fc}
+.verdict.qualified{border-left-color:#d65f0e;background:#fdf5ee}
 figure{margin:1rem 0}
 figure svg,figure img{max-width:100%;height:auto}
 code{background:#f3f3f3;padding:0 .2rem}
 </style></head><body>
 <h1>Scaling report</h1>
-<p class="verdict"><strong>{{.Headline}}</strong></p>
+<p class="verdict{{if .Qualified}} qualified{{end}}"><strong>{{.Headline}}</strong></p>
 {{if .Summary}}<p>{{.Summary}}</p>{{end}}
+{{range .Evidence}}<p>{{.}}</p>{{end}}
 <figure>{{.ScalingSVG}}<figcaption>Validation loss vs compute (log-log): circles are anchors, crosses are holdouts, bars are each holdout's predicted 95% interval.</figcaption></figure>
 <h2>Fits</h2><p>Each cell is the estimate [95% interval].</p>
 {{range .Fits}}{{template "table" .}}{{end}}
 <h2>Holdouts</h2>
 {{template "table" .Holdouts}}
+{{template "table" .Laws}}
 <figure><img alt="residuals" src="{{.Residuals}}"></figure>
 <h2>Runs</h2>
 {{template "table" .Runs}}
@@ -66,6 +69,8 @@ func HTML(a *fit.Analysis, m Meta, scalingSVG, residualsPNG, curvesPNG []byte) (
 		"ScalingSVG": inlineSVG(scalingSVG),
 		"Fits":       fitTables(a),
 		"Holdouts":   holdoutTable(a),
+		"Laws":       lawTable(a),
+		"Evidence":   evidenceLines(a),
 		"Runs":       runTable(a),
 		"Residuals":  dataURI(residualsPNG),
 		"Curves":     dataURI(curvesPNG),
@@ -75,6 +80,7 @@ func HTML(a *fit.Analysis, m Meta, scalingSVG, residualsPNG, curvesPNG []byte) (
 	}
 	if a.Verdict != nil {
 		data["Summary"] = a.Verdict.Summary
+		data["Qualified"] = a.Verdict.Qualified
 	}
 	var buf bytes.Buffer
 	if err := htmlReport.Execute(&buf, data); err != nil {

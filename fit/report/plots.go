@@ -54,12 +54,13 @@ func xyOf(pts []fit.Point, y func(fit.Point) float64) plotter.XYs {
 
 // ScalingPlot is log-log validation loss against compute: anchors as
 // circles, holdouts as crosses with the predicted 95% interval as an error
-// bar, the verdict form's law as a solid line and the saturating law (when
+// bar, the verdict's law as a solid line and the other compute law (when
 // fitted) as a dashed one.
 func ScalingPlot(a *fit.Analysis) (*plot.Plot, error) {
 	p := newPlot("Validation loss vs compute (bar right of each holdout: its predicted 95% interval)", "compute C (FLOP)", "validation loss", true, true)
 	clo, chi := computeRange(a)
 	xs := logSpace(clo, chi, 120)
+	law := a.VerdictLaw()
 	for i, ar := range a.Activations {
 		c := colorOf(i)
 		act := fit.Label(ar.Activation)
@@ -70,9 +71,9 @@ func ScalingPlot(a *fit.Analysis) (*plot.Plot, error) {
 		if err := scatter(p, xyOf(holdouts, func(q fit.Point) float64 { return q.Loss }), c, draw.CrossGlyph{}, act+" holdouts (actual)"); err != nil {
 			return nil, err
 		}
-		forms := []string{a.Options.VerdictForm}
-		if a.Options.VerdictForm != fit.FormSaturating {
-			forms = append(forms, fit.FormSaturating)
+		forms := []string{law, fit.FormSaturating}
+		if law == fit.FormSaturating {
+			forms[1] = fit.FormLogLinear
 		}
 		for _, form := range forms {
 			f := ar.Fit(form)
@@ -94,7 +95,7 @@ func ScalingPlot(a *fit.Analysis) (*plot.Plot, error) {
 			}
 			l.Color = c
 			l.Width = vg.Points(1.5)
-			if form != a.Options.VerdictForm {
+			if form != law {
 				l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 				l.Width = vg.Points(1)
 			}
@@ -102,7 +103,7 @@ func ScalingPlot(a *fit.Analysis) (*plot.Plot, error) {
 			p.Add(l)
 			p.Legend.Add(fmt.Sprintf("%s %s, b = %s [%s, %s]", act, f.Law, fit.FormatNum(b.Value), fit.FormatNum(b.Lo), fit.FormatNum(b.Hi)), l)
 		}
-		if err := addHoldoutBars(p, ar, a.Options.VerdictForm, c); err != nil {
+		if err := addHoldoutBars(p, ar, law, c); err != nil {
 			return nil, err
 		}
 	}
@@ -180,10 +181,10 @@ func CurvesPlot(a *fit.Analysis) (*plot.Plot, error) {
 	return p, nil
 }
 
-// ResidualsPlot is 100·(actual − fitted)/fitted of the verdict form's law
+// ResidualsPlot is 100·(actual − fitted)/fitted of the verdict's law
 // against compute, anchors as circles and holdouts as crosses.
 func ResidualsPlot(a *fit.Analysis) (*plot.Plot, error) {
-	form := a.Options.VerdictForm
+	form := a.VerdictLaw()
 	p := newPlot(fmt.Sprintf("Residuals of the %s fit", form), "compute C (FLOP)", "(actual − fitted) / fitted, %", true, false)
 	clo, chi := computeRange(a)
 	zero, err := plotter.NewLine(plotter.XYs{{X: clo, Y: 0}, {X: chi, Y: 0}})

@@ -55,19 +55,58 @@ func fitTables(a *fit.Analysis) []table {
 	return out
 }
 
-// holdoutTable lists every holdout prediction.
+// holdoutTable lists every holdout prediction with two intervals: the
+// law's (its fit's uncertainty) and a run's (the law's widened by the run
+// noise), the one that decides whether the law predicted the holdout.
 func holdoutTable(a *fit.Analysis) table {
 	t := table{Title: "Holdout predictions (from the anchors only)",
-		Head: []string{"run", "activation", "law", "compute", "actual loss", "predicted", "95% interval", "error %", "actual inside interval"}}
+		Head: []string{"run", "activation", "law", "compute", "actual loss", "predicted", "95% interval", "error %", "actual inside interval", "95% interval of a run", "inside (predicted)"}}
+	yes := map[bool]string{true: "yes", false: "no"}
 	for _, ar := range a.Activations {
 		for _, pr := range ar.Predictions {
-			inside := "no"
-			if pr.Inside {
-				inside = "yes"
-			}
 			t.Rows = append(t.Rows, []string{pr.Run, fit.Label(pr.Activation), pr.Form, fit.FormatNum(pr.C), fit.FormatNum(pr.Actual),
-				fit.FormatNum(pr.Predicted), fmt.Sprintf("[%s, %s]", fit.FormatNum(pr.Lo), fit.FormatNum(pr.Hi)), signed(pr.ErrPct), inside})
+				fit.FormatNum(pr.Predicted), fmt.Sprintf("[%s, %s]", fit.FormatNum(pr.Lo), fit.FormatNum(pr.Hi)), signed(pr.ErrPct), yes[pr.Inside],
+				fmt.Sprintf("[%s, %s]", fit.FormatNum(pr.RunLo), fit.FormatNum(pr.RunHi)), yes[pr.RunInside]})
 		}
+	}
+	return t
+}
+
+// lawTable compares the compute laws on the runs they were not fitted to,
+// with the verdict under each.
+func lawTable(a *fit.Analysis) table {
+	t := table{Title: "Which law the data support",
+		Head: []string{"law", "check", "runs predicted", "inside a run's 95% interval", "RMS error %", "errors %", "residual curvature", "verdict under this law", "Δb [95% interval]", "verdict uses it"}}
+	ch := a.LawChoice
+	if ch == nil {
+		return t
+	}
+	for _, l := range ch.Laws {
+		inside := "—"
+		if l.Check == fit.CheckHoldout {
+			inside = fmt.Sprintf("%d of %d", l.Inside, l.Predictions)
+		}
+		curv := "not tested"
+		if len(l.Curvature) > 0 {
+			var cs []string
+			for _, cv := range l.Curvature {
+				word := "none"
+				if cv.Curved {
+					word = cv.Direction
+				}
+				cs = append(cs, fmt.Sprintf("%s: %s (t = %.2f, p = %.2g)", fit.Label(cv.Activation), word, float64(cv.T), float64(cv.P)))
+			}
+			curv = strings.Join(cs, "; ")
+		}
+		decision, uses := l.Decision, "no"
+		if decision == "" {
+			decision = "—"
+		}
+		if l.Form == ch.Chosen {
+			uses = "yes"
+		}
+		t.Rows = append(t.Rows, []string{fit.LawName(l.Form), l.Check, fmt.Sprint(l.Predictions), inside, fit.FormatNum(l.RMSErrPct),
+			fmt.Sprintf("%s to %s", signed(l.MinErrPct), signed(l.MaxErrPct)), curv, decision, interval3(l.DeltaB), uses})
 	}
 	return t
 }
