@@ -88,8 +88,7 @@ func checkAgainstPlan(dir string, p *Plan, names []string) error {
 		if !ok {
 			continue
 		}
-		c.Device = r.Config.Device
-		if !jsonEqual(c, r.Config) {
+		if !samePlan(c, r.Config) {
 			return fmt.Errorf("%w: %s is not the run %s plans (%s)", ErrRunsDisagree,
 				filepath.Join(dir, name, ConfigFile), PlanFile, fieldDiff(r.Config, c))
 		}

@@ -265,7 +265,6 @@ func (r *runner) writeConfig() error {
 		if err := checkKernels(path, prev.Kernels, r.p.Kernels, r.p.Precision); err != nil {
 			return err
 		}
-		prev.Kernels = r.p.Kernels
 		if !samePlan(prev, r.p) {
 			return fmt.Errorf("run: %w: %s differs from this command's settings; use another -out folder or remove it", ErrConfigChanged, path)
 		}

@@ -35,16 +35,16 @@ func sameConfig(dir string, p plan) (bool, error) {
 	if err := json.Unmarshal(b, &prev); err != nil {
 		return false, fmt.Errorf("parse %s: %w", path, err)
 	}
-	prev.Kernels = p.Kernels // planned before a device is chosen; a finished run computes nothing more
 	return samePlan(prev, p), nil
 }
 
-// samePlan says whether two plans describe the same run. The device and
-// the name are not part of a run's identity: a run may continue on
-// another device, and a run folder moved or renamed (the name defaults to
-// the folder's) is still the same run.
+// samePlan says whether two plans describe the same run. The device, the
+// kernel path and the name are not part of a run's identity: a finished run
+// may be analysed on any device (a resume checks the kernel path on its
+// own, checkKernels), and a run folder moved or renamed (the name defaults
+// to the folder's) is still the same run.
 func samePlan(a, b plan) bool {
-	a.Device, a.Name = b.Device, b.Name
+	a.Device, a.Name, a.Kernels = b.Device, b.Name, b.Kernels
 	x, err1 := json.Marshal(a)
 	y, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && string(x) == string(y)
