@@ -14,19 +14,13 @@ import (
 	"github.com/empirical-scaling/harness/tensor"
 )
 
-// gemmPeak measures gemm.Sgemm at m=4096, n=768, k=768 (a GPT-2-small
+// gemmPeakCPU measures gemm.Sgemm at m=4096, n=768, k=768 (a GPT-2-small
 // sized projection) for about dur and returns its GFLOP/s: the
 // denominator of the training step's MFU. The step benchmarks measure it
 // right before and right after their timed loop and use the mean, so that
-// a machine shared with other work loads both sides alike.
-func gemmPeak(dur time.Duration) float64 {
-	g, _ := gemmPeakCPU(dur)
-	return g
-}
-
-// gemmPeakCPU is gemmPeak that also returns GFLOP per second of process
-// CPU time (0 where CPU time is not measured), a rate that other programs
-// competing for the cores do not dilute.
+// a machine shared with other work loads both sides alike. cpu is the same
+// rate per second of process CPU time (0 where CPU time is not measured),
+// which other programs competing for the cores do not dilute.
 func gemmPeakCPU(dur time.Duration) (wall, cpu float64) {
 	const m, n, k = 4096, 768, 768
 	a, bm, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)

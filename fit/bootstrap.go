@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"sort"
 	"sync"
 )
 
@@ -185,13 +184,6 @@ func (b *BootResult) Interval(f func(th []float64) float64, tail float64) (lo, h
 		xs[i] = f(d)
 	}
 	return interval(xs, tail)
-}
-
-// sortedCopy returns xs sorted (used by tests and reports).
-func sortedCopy(xs []float64) []float64 {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	return s
 }
 
 // forEachIndex calls a worker function for every index in [0, n) on up to

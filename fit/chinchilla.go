@@ -114,11 +114,7 @@ func (c Chinchilla) objective(ln, ld, ll []float64) objective {
 	delta := c.delta()
 	return func(x, grad []float64) float64 {
 		a, b, e, al, be := x[0], x[1], x[2], x[3], x[4]
-		if grad != nil {
-			for i := range grad {
-				grad[i] = 0
-			}
-		}
+		clear(grad)
 		sum := 0.0
 		for i := range ll {
 			t1 := a - al*ln[i]

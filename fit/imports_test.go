@@ -2,8 +2,6 @@ package fit_test
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -16,10 +14,8 @@ import (
 // process spawning or the file writer, which belong to fit/report and
 // internal/provenance.
 func TestFitsImportNoPresentation(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	goTool, err := exec.LookPath("go") // go test puts its own go first on PATH
+	require.NoError(t, err)
 	out, err := exec.Command(goTool, "list", "-deps", "-f", "{{.ImportPath}}", ".").CombinedOutput()
 	require.NoError(t, err, string(out))
 	deps := strings.Fields(string(out))

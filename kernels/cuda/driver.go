@@ -14,7 +14,7 @@ import (
 type driver struct {
 	lib uintptr
 
-	cuInit, cuDeviceGetCount, cuDeviceGet, cuDeviceGetName, cuDeviceGetAttribute, cuDeviceTotalMem    uintptr
+	cuInit, cuDeviceGetCount, cuDeviceGet, cuDeviceGetName, cuDeviceGetAttribute                      uintptr
 	cuDevicePrimaryCtxRetain, cuDevicePrimaryCtxRelease, cuCtxSetCurrent, cuCtxSynchronize            uintptr
 	cuMemAlloc, cuMemFree, cuMemGetInfo, cuMemsetD32, cuMemsetD32Async                                uintptr
 	cuMemcpyHtoD, cuMemcpyDtoH, cuMemcpyDtoD, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync, cuMemcpyDtoDAsync uintptr
@@ -41,7 +41,6 @@ func (d *driver) symbols() []symbol {
 		s(&d.cuDeviceGet, "cuDeviceGet"),
 		s(&d.cuDeviceGetName, "cuDeviceGetName"),
 		s(&d.cuDeviceGetAttribute, "cuDeviceGetAttribute"),
-		s(&d.cuDeviceTotalMem, "cuDeviceTotalMem_v2", "cuDeviceTotalMem"),
 		s(&d.cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain"),
 		s(&d.cuDevicePrimaryCtxRelease, "cuDevicePrimaryCtxRelease_v2", "cuDevicePrimaryCtxRelease"),
 		s(&d.cuCtxSetCurrent, "cuCtxSetCurrent"),
@@ -198,12 +197,6 @@ func (d *driver) attribute(dev int32, attr int) (int, error) {
 	var v int32
 	err := d.call("cuDeviceGetAttribute", d.cuDeviceGetAttribute, uintptr(unsafe.Pointer(&v)), uintptr(attr), uintptr(dev))
 	return int(v), err
-}
-
-func (d *driver) totalMem(dev int32) (uint64, error) {
-	var n uint64
-	err := d.call("cuDeviceTotalMem_v2", d.cuDeviceTotalMem, uintptr(unsafe.Pointer(&n)), uintptr(dev))
-	return n, err
 }
 
 func (d *driver) primaryCtxRetain(dev int32) (uintptr, error) {

@@ -43,6 +43,3 @@ func kernels() []*kernel {
 	}
 	return append(ks, goKernel)
 }
-
-// asmBuild reports whether this build carries the assembly kernels.
-const asmBuild = true

@@ -1,7 +1,6 @@
 package gpumodel
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -227,7 +226,7 @@ func compareCurves(t *testing.T, ref, dev tensor.Device, prec nn.Precision, tol 
 			for s := range c {
 				assert.InDeltaf(t, c[s], g[s], tol*float64(c[s]), "step %d: reference %v device %v", s, c[s], g[s])
 			}
-			t.Log(fmt.Sprintf("loss step 0: reference %.4f device %.4f; step %d: reference %.4f device %.4f", c[0], g[0], steps-1, c[steps-1], g[steps-1]))
+			t.Logf("loss step 0: reference %.4f device %.4f; step %d: reference %.4f device %.4f", c[0], g[0], steps-1, c[steps-1], g[steps-1])
 		})
 	}
 }
