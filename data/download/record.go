@@ -79,16 +79,6 @@ func crcFile(path string) (int64, string, error) {
 	return n, fmt.Sprintf("%08x", h.Sum32()), nil
 }
 
-// record hashes file and writes its record.
-func record(file, url, checked string) (Record, error) {
-	size, sum, crc, err := hashBoth(file)
-	if err != nil {
-		return Record{}, err
-	}
-	rec := Record{URL: url, Size: size, SHA256: sum, CRC32C: crc, Checked: checked, Fetched: time.Now().UTC()}
-	return rec, writeRecord(file, rec)
-}
-
 // writeRecord writes rec as file's record, atomically.
 func writeRecord(file string, rec Record) error {
 	blob, err := json.MarshalIndent(rec, "", "  ")
