@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# gpu-check.sh: the GPU checks of issue 7 (CUDA backend), for the lent GPU
-# machine (it has nvcc, compute-sanitizer and PyTorch, but no Go).
+# gpu-check.sh: the GPU checks of the CUDA backend, for a machine with a GPU,
+# nvcc, compute-sanitizer and PyTorch, but no Go.
 #
-# NOT YET RUN: written in a session without a GPU. Nothing below has been
-# seen to pass; the first session with a GPU runs it and records the results.
+# NOT YET RUN: written without a GPU at hand. Nothing below has been
+# seen to pass; record the results of its first run on a GPU in BENCHMARKS.md.
 #
 # Here (with Go), build the test binaries first:
 #   CGO_ENABLED=0 go test -c -o .gpu/cuda.test ./kernels/cuda

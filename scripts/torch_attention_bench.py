@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch SDPA peer for BenchmarkFlashAttention (kernels/cuda/flash_attention_test.go).
 
-STATUS: NOT YET RUN. Written in a session without a GPU; its numbers have
+STATUS: NOT YET RUN. Written without a GPU at hand; its numbers have
 never been measured. Run it on the GPU machine in the same device call as
 the Go benchmark and record both in BENCHMARKS.md:
 

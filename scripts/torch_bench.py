@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""PyTorch peers for the CUDA kernels of kernels/cuda (issue 7).
+"""PyTorch peers for the CUDA kernels of kernels/cuda.
 
-NOT YET RUN: written in a session without a GPU. scripts/gpu-check.sh runs
+NOT YET RUN: written without a GPU at hand. scripts/gpu-check.sh runs
 it on the GPU machine next to the Go benchmarks (kernels/cuda/bench_test.go)
 so that both are timed on the same device in the same call.
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""PyTorch peer for one training step of the harness's GPT (issue 7).
+"""PyTorch peer for one training step of the harness's GPT.
 
-NOT YET RUN: written in a session without a GPU. scripts/gpu-check.sh runs
+NOT YET RUN: written without a GPU at hand. scripts/gpu-check.sh runs
 it in the same GPU call as the Go benchmark BenchmarkTrainStep
 (kernels/cuda/gpumodel/bench_test.go), on the same model and batch:
 

@@ -15,7 +15,7 @@ import (
 // (every input read once, every output written once; a gradient that is
 // accumulated counts as read and written) and frac_of_copy, that bandwidth
 // over the device-to-device copy bandwidth measured in the same process
-// (the ceiling, METHOD.md). GEMMs report TFLOP/s. They skip without a GPU;
+// (the practical ceiling of a memory-bound op). GEMMs report TFLOP/s. They skip without a GPU;
 // scripts/gpu-check.sh runs them, and scripts/torch_bench.py times PyTorch
 // at the same shapes.
 //
