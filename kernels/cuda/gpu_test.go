@@ -1,6 +1,7 @@
 package cuda
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -26,7 +27,13 @@ func gpu(t testing.TB) *Device {
 func gpuWith(t testing.TB, opts Options) *Device {
 	t.Helper()
 	if !Available() {
-		t.Skipf("no CUDA device: %s", UnavailableReason())
+		reason := "no CUDA device: " + UnavailableReason()
+		if b, ok := t.(*testing.B); ok {
+			// go test prints a benchmark's skip message only under -v; a
+			// benchmark run must still say why it measured nothing.
+			fmt.Printf("%s skipped: %s\n", b.Name(), reason)
+		}
+		t.Skip(reason)
 	}
 	d, err := New(0, opts)
 	require.NoError(t, err)

@@ -1,6 +1,7 @@
 package gpumodel
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -133,7 +134,11 @@ func gpu(t *testing.T) *cuda.Device { return gpuB(t) }
 func gpuB(t testing.TB) *cuda.Device {
 	t.Helper()
 	if !cuda.Available() {
-		t.Skipf("no CUDA device: %s", cuda.UnavailableReason())
+		reason := "no CUDA device: " + cuda.UnavailableReason()
+		if b, ok := t.(*testing.B); ok {
+			fmt.Printf("%s skipped: %s\n", b.Name(), reason) // go test shows benchmark skips only under -v
+		}
+		t.Skip(reason)
 	}
 	d, err := cuda.New(0, cuda.Options{})
 	require.NoError(t, err)
