@@ -38,6 +38,10 @@ type RunConfig struct {
 	SyntheticBytes int64  // size of the synthetic corpus (0: data's default)
 	DataSeed       uint64 // seed of the synthetic stories (the same data for every run by default)
 	Train, Val     *data.Shard
+	// Dataset names the prepared dataset Train and Val come from, recorded
+	// in config.json so that sample and export find the run's tokenizer
+	// (set by Run itself when it prepares Data).
+	Dataset *DatasetRef
 
 	Tokens     int64   // D: training tokens (default 20·N)
 	SeqLen     int     // context length T (default 256)
@@ -132,6 +136,9 @@ type plan struct {
 	// (tensor.KernelPather); nil when the device does not report one, and
 	// in config files written before it was recorded.
 	Kernels *tensor.KernelPath `json:"kernels,omitempty"`
+	// Dataset is where the data and its tokenizer are; not part of the
+	// run's identity (the cache may move between machines).
+	Dataset *DatasetRef `json:"dataset,omitempty"`
 
 	memory MemoryEstimate // what the run needs on its device (not part of its identity)
 }
@@ -139,7 +146,8 @@ type plan struct {
 // resolve fills the defaults and checks the combination.
 func resolve(c *RunConfig, vocab int, trainLen, valLen int) (plan, error) {
 	p := plan{Name: c.Name, Role: c.Role, Seed: c.Seed, Data: c.Data, Tokenizer: c.Tokenizer, TargetParams: c.Params,
-		TrainTokensData: int64(trainLen), ValTokensData: int64(valLen), DecayEmbeddings: c.DecayEmbeddings, ExactFLOPs: c.ExactFLOPs}
+		TrainTokensData: int64(trainLen), ValTokensData: int64(valLen), DecayEmbeddings: c.DecayEmbeddings, ExactFLOPs: c.ExactFLOPs,
+		Dataset: c.Dataset}
 	if p.Role == "" {
 		p.Role = RoleAnchor
 	}

@@ -27,5 +27,6 @@ func loadData(ctx context.Context, c *RunConfig) (train, val *data.Shard, close 
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("data %q: %w", c.Data, err)
 	}
+	c.Dataset = datasetRef(ds)
 	return ds.Train, ds.Val, func() { ds.Close() }, nil
 }

@@ -39,12 +39,14 @@ func sameConfig(dir string, p plan) (bool, error) {
 }
 
 // samePlan says whether two plans describe the same run. The device, the
-// kernel path and the name are not part of a run's identity: a finished run
-// may be analysed on any device (a resume checks the kernel path on its
-// own, checkKernels), and a run folder moved or renamed (the name defaults
-// to the folder's) is still the same run.
+// kernel path, the name and where the dataset sits are not part of a run's
+// identity: a finished run may be analysed on any device (a resume checks
+// the kernel path on its own, checkKernels), a run folder moved or renamed
+// (the name defaults to the folder's) is still the same run, and so is one
+// whose data cache moved (config.json records no dataset from before that
+// was recorded).
 func samePlan(a, b plan) bool {
-	a.Device, a.Name, a.Kernels = b.Device, b.Name, b.Kernels
+	a.Device, a.Name, a.Kernels, a.Dataset = b.Device, b.Name, b.Kernels, b.Dataset
 	x, err1 := json.Marshal(a)
 	y, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && string(x) == string(y)

@@ -221,6 +221,7 @@ func (t *trainer) trainLocked(ctx context.Context, i int, dev tensor.Device, rc 
 	}
 
 	rc.Train, rc.Val, rc.CacheDir = t.ds.Train, t.ds.Val, t.cacheDir
+	rc.Dataset = datasetRef(t.ds)
 	rc.Out = dir
 	rc.CheckpointEvery, rc.CheckpointSteps = t.ckptEvery, t.ckptSteps
 	rc.Progress, rc.Logger, rc.OnStep = t.progress, t.logger, t.onStep

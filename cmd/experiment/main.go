@@ -3,6 +3,8 @@
 //	experiment [-grid smoke|tiny|anchors|full|auto] [-activations gelu,swiglu] [-seeds K] [-data SRC]
 //	           [-device auto|cpu|cuda] [-out DIR] [-dry-run] [-anchors-only] ...
 //	experiment prepare -data SRC [-cache DIR] [-hf-endpoint URL] [-vocab-size N] [-tokenizer gpt2|DIR] ...
+//	experiment sample -run DIR [-prompt TEXT] [-tokens N] [-temperature T] [-top-k K] [-seed S] [-n COUNT] [-device ...]
+//	experiment export -run DIR -out DIR2
 //
 // Run with -h (or prepare -h) for the flags. A mistake ends with one line
 // on stderr and a non-zero exit status: 2 for a bad command line, 130
@@ -43,6 +45,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return nil
 			}
 			return err
+		case args[0] == "sample":
+			return runSample(ctx, args[1:], stdout, stderr)
+		case args[0] == "export":
+			return runExport(ctx, args[1:], stdout, stderr)
 		case !strings.HasPrefix(args[0], "-"):
 			return cli.Usage(fmt.Errorf("unknown command %q; try: experiment -grid tiny, or experiment prepare -data synthetic", args[0]))
 		}
