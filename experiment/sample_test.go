@@ -257,3 +257,39 @@ func TestSampleCancelled(t *testing.T) {
 	_, err := SampleText(ctx, run, SampleOptions{})
 	require.True(t, errors.Is(err, context.Canceled), "%v", err)
 }
+
+func TestSweepRunsRecordTheirDataset(t *testing.T) {
+	out, cache := t.TempDir(), t.TempDir()
+	c, log := sweepCfg(t, out, cache, nn.GeLU)
+	c.Select.AnchorsOnly = true
+	_, err := Sweep(context.Background(), c)
+	require.NoError(t, err, log.String())
+	s, err := SampleText(context.Background(), filepath.Join(out, "gelu-800-s1"), SampleOptions{Prompt: "Tom", Tokens: 5})
+	require.NoError(t, err, "the sweep's run names its tokenizer")
+	assert.True(t, strings.HasPrefix(s, "Tom"))
+}
+
+// A run whose config.json predates the dataset record resumes (here:
+// finds itself finished) and gets the record.
+func TestRunAcceptsConfigWithoutDataset(t *testing.T) {
+	run, cache := tinyTextRun(t, nn.GeLU)
+	path := filepath.Join(run, ConfigFile)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var cfg map[string]any
+	require.NoError(t, json.Unmarshal(b, &cfg))
+	delete(cfg, "dataset")
+	b, err = json.MarshalIndent(cfg, "", "  ")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+
+	c := tinyRun(t, run, nil, nil)
+	c.Train, c.Val = nil, nil
+	c.Data, c.CacheDir, c.VocabSize, c.SyntheticBytes = "synthetic", cache, 300, 256<<10
+	res, err := Run(context.Background(), c)
+	require.NoError(t, err)
+	assert.Equal(t, StatusFinished, res.Status)
+	b, err = os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"dataset"`)
+}
