@@ -9,7 +9,9 @@ import (
 	"strconv"
 
 	"github.com/empirical-scaling/harness/data"
+	"github.com/empirical-scaling/harness/kernels/cpu"
 	"github.com/empirical-scaling/harness/nn"
+	"github.com/empirical-scaling/harness/tensor"
 )
 
 // ErrNoStockArchitecture is wrapped by ExportHF's error for a run that no
@@ -31,7 +33,14 @@ const (
 	HFGenerationFile      = "generation_config.json"
 	HFTokenizerConfigFile = "tokenizer_config.json"
 	HFSpecialTokensFile   = "special_tokens_map.json"
+	// HFReferenceFile holds the run's own logits for ReferenceText, to
+	// check the export where transformers is installed (see the README).
+	HFReferenceFile = "harness_reference.safetensors"
 )
+
+// ReferenceText is the text whose token ids (cropped to the context) and
+// logits ExportHF stores in HFReferenceFile.
+const ReferenceText = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her friends. One day, she found a shiny red ball under a big tree."
 
 // hfConfig is transformers' GPT2Config as config.json holds it.
 type hfConfig struct {
@@ -79,6 +88,12 @@ type hfConfig struct {
 //	vocab.json, merges.txt  the run's tokenizer in GPT-2's format
 //	tokenizer_config.json,  <|endoftext|> as bos, eos and unk, as GPT-2
 //	special_tokens_map.json
+//	harness_reference.safetensors
+//	                        "input_ids" (ReferenceText's tokens, as F32)
+//	                        and the run's "logits" for them [T, V],
+//	                        computed by nn.Model.Logits on the CPU; the
+//	                        text is in the metadata (transformers ignores
+//	                        the file)
 //
 // The folder is written beside outDir and renamed into place, so it is
 // complete or absent; an existing non-empty outDir is an error. A SwiGLU
@@ -157,6 +172,17 @@ func ExportHF(runDir, outDir string, o TrainedOptions) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(stage, HFWeightsFile), st, 0o644); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	ref, err := t.reference(tok.Encode([]byte(ReferenceText)))
+	if err != nil {
+		return fmt.Errorf("export: reference logits: %w", err)
+	}
+	st, err = EncodeSafetensors(ref, map[string]string{"format": "pt", "text": ReferenceText})
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(stage, HFReferenceFile), st, 0o644); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	if err := tok.Save(stage); err != nil {
@@ -245,4 +271,41 @@ func (t *trained) hfTensors() ([]NamedTensor, error) {
 		return nil, fmt.Errorf("checkpoint %s holds %d tensors; a %s model has %d", t.ckpt, len(t.weights), m, len(out)-4*m.Layers)
 	}
 	return out, nil
+}
+
+// reference returns ids (cropped to the context) and the model's logits
+// for them, computed on the CPU.
+func (t *trained) reference(ids []uint32) ([]NamedTensor, error) {
+	ids = ids[:min(len(ids), t.plan.Model.SeqLen)]
+	in := make([]int32, len(ids))
+	fids := make([]float32, len(ids))
+	for i, id := range ids {
+		in[i], fids[i] = int32(id), float32(id)
+	}
+	dev := cpu.New()
+	m, err := t.model(dev)
+	if err != nil {
+		return nil, err
+	}
+	defer m.Free()
+	g := tensor.NewGraph(dev)
+	g.SetGradEnabled(false)
+	defer g.Reset()
+	x, err := tensor.FromInt32(dev, in, 1, len(in))
+	if err != nil {
+		return nil, err
+	}
+	defer x.Free()
+	logits, err := m.Logits(g, x)
+	if err != nil {
+		return nil, err
+	}
+	v, err := logits.Float32s()
+	if err != nil {
+		return nil, err
+	}
+	return []NamedTensor{
+		{Name: "input_ids", Shape: []int{1, len(ids)}, Data: fids},
+		{Name: "logits", Shape: []int{len(ids), t.plan.Model.Vocab}, Data: v},
+	}, nil
 }

@@ -79,6 +79,29 @@ func TestExportHFReproducesTheLogits(t *testing.T) {
 	assert.Less(t, worst, bound)
 	assert.Greater(t, scale, 0.5, "the logits are not all near zero (the comparison would be empty)")
 
+	// The reference file holds the exported tokenizer's ids of its text
+	// and the run's logits for them.
+	rt, meta, err := ReadSafetensors(filepath.Join(out, HFReferenceFile))
+	require.NoError(t, err)
+	require.Len(t, rt, 2)
+	exp, err := tokenizer.Load(filepath.Join(out, "vocab.json"), filepath.Join(out, "merges.txt"), []string{data.EOT})
+	require.NoError(t, err)
+	want := exp.Encode([]byte(meta["text"]))
+	want = want[:min(len(want), m.SeqLen)]
+	byName := map[string]NamedTensor{rt[0].Name: rt[0], rt[1].Name: rt[1]}
+	refIDs := make([]int32, len(byName["input_ids"].Data))
+	for i, v := range byName["input_ids"].Data {
+		require.Equal(t, float32(want[i]), v)
+		refIDs[i] = int32(v)
+	}
+	require.Len(t, refIDs, len(want))
+	require.Equal(t, m.SeqLen, len(refIDs), "the reference text fills the tiny model's context")
+	var refWorst float64
+	for i, v := range hf.forward(refIDs) {
+		refWorst = math.Max(refWorst, math.Abs(v-float64(byName["logits"].Data[i])))
+	}
+	assert.Less(t, refWorst, bound, "reference logits")
+
 	// The comparison tells the GeLU forms apart on this model: with
 	// transformers' "gelu" (erf) the reference leaves the bound.
 	hf.cfg.Act = "gelu"
