@@ -27,6 +27,9 @@ func realN(runs []RunSpec, role string, largest bool) map[nn.Activation]int64 {
 
 func TestBuiltInGrids(t *testing.T) {
 	for _, g := range Grids() {
+		if g.IsoFLOP() {
+			continue // TestIsoFLOPGrids
+		}
 		t.Run(g.Name, func(t *testing.T) {
 			require.NoError(t, g.Validate())
 			runs, err := g.Runs(GridOptions{WithHoldouts: true})
