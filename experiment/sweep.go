@@ -45,6 +45,8 @@ type SweepConfig struct {
 	// smallest size before the grid and sets Select.LRScale from it (see
 	// LRTuning; the tuning runs live in Out beside the grid's).
 	TuneLR bool
+	// TuneOnly stops after the tuning (for a plan made from it later).
+	TuneOnly bool
 	// CheckpointEvery and CheckpointSteps are passed to every run.
 	CheckpointEvery time.Duration
 	CheckpointSteps int
@@ -126,6 +128,9 @@ func Sweep(ctx context.Context, c SweepConfig) (*SweepReport, error) {
 		c.Select.LRScale = tun.Scales()
 		pc.Select = c.Select
 		s.c = c
+		if c.TuneOnly {
+			return s.rep, nil
+		}
 	}
 	p, err := newPlan(pc, ds)
 	if err != nil {

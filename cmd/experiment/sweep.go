@@ -52,7 +52,7 @@ type sweepFlags struct {
 	seeds, ckptSteps, boot                            int
 	tpp                                               float64
 	dryRun, anchorsOnly, quiet                        bool
-	tuneLR, tuneLRSet                                 bool
+	tuneLR, tuneLRSet, tuneOnly                       bool
 	ckptEvery                                         time.Duration
 }
 
@@ -75,6 +75,7 @@ func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
 	fs.IntVar(&f.ckptSteps, "checkpoint-steps", 0, "also checkpoint every this many steps (0: off)")
 	fs.IntVar(&f.boot, "boot", 1000, "bootstrap resamples per fit in the analysis")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bars")
+	fs.BoolVar(&f.tuneOnly, "tune-only", false, "train the learning-rate tuning runs, write DIR/lr-tuning.json and stop (before experiment plan for a cluster)")
 	fs.BoolVar(&f.tuneLR, "tune-lr", false, "tune each activation's peak learning rate on its smallest size before the grid (default: on for anchors, full and the isoflop grids)")
 	fs.StringVar(&f.logLevel, "log", "warn", "log level of the runs' logs: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
@@ -212,6 +213,9 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.tuneLRSet {
 		cfg.TuneLR = f.tuneLR
 	}
+	if f.tuneOnly {
+		cfg.TuneLR, cfg.TuneOnly = true, true
+	}
 	if !f.quiet {
 		cfg.Progress = stderr
 		// Bars for one run at a time on a terminal; plain lines in a log
@@ -230,6 +234,11 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return cli.Interrupted(fmt.Errorf("interrupted: checkpoints are saved in %s; rerun the same command to resume", out))
 		}
 		return err
+	}
+	if f.tuneOnly {
+		fmt.Fprintf(stdout, "learning-rate tuning done in %s: %s; plan the grid with experiment plan -grid %s -out %s\n",
+			experiment.FormatDuration(time.Since(start)), filepath.Join(out, experiment.LRTuningFile), g.Name, out)
+		return nil
 	}
 	fmt.Fprintf(stdout, "sweep done in %s: %d trained (%d resumed), %d finished before, %d failed\n",
 		experiment.FormatDuration(time.Since(start)), len(rep.Trained), len(rep.Resumed), len(rep.Skipped), len(rep.Failed))

@@ -328,3 +328,13 @@ func TestTuneLRDefaultsByGrid(t *testing.T) {
 		})
 	}
 }
+
+func TestPlanWithTunedRatesNeedsTheTuning(t *testing.T) {
+	out := t.TempDir()
+	_, _, err := runCmd("plan", "-grid", "isoflop-smoke", "-device", "cpu", "-out", out, "-estimate=false", "-quiet")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-tune-only")
+	assert.Equal(t, cli.ExitUsage, cli.ExitCode(err))
+	_, _, err = runCmd("plan", "-grid", "isoflop-smoke", "-device", "cpu", "-out", out, "-estimate=false", "-quiet", "-tune-lr=false")
+	require.NoError(t, err)
+}
