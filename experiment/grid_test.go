@@ -167,7 +167,7 @@ func TestGridValidateRejects(t *testing.T) {
 		})
 	}
 	_, err := GridByName("huge")
-	assert.ErrorContains(t, err, "smoke, tiny, anchors, full, auto")
+	assert.ErrorContains(t, err, "smoke, tiny, anchors, full, isoflop-smoke, isoflop-tiny, isoflop, auto")
 }
 
 func TestSizeLabel(t *testing.T) {
