@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/empirical-scaling/harness/nn"
+	"github.com/empirical-scaling/harness/optim"
 )
 
 // Grid is a set of model sizes trained at a fixed tokens-per-parameter
@@ -55,6 +56,10 @@ type Grid struct {
 	Steps int
 	// LR is the peak learning rate (0: the per-size table).
 	LR float64
+	// LRWidthRef, when set, makes LR the rate of a model of this width and
+	// scales it as 1/width for the others (Adam's stable rate falls about
+	// as 1/width; an IsoFLOP grid spans widths ×3 and more).
+	LRWidthRef int `json:",omitempty"`
 	// EvalTokens are the validation tokens scored per evaluation, and
 	// Evals the number of evaluations per run (the last one gives the
 	// final loss).
@@ -70,6 +75,15 @@ type Grid struct {
 	HoldoutsOff bool
 	// Seeds is the default number of seeds per size.
 	Seeds int
+	// Budgets, when set, make the grid an IsoFLOP grid (see
+	// grid_isoflop.go): each budget's sizes are trained at D = C/(6·N), so
+	// every run of a budget costs the same compute. Anchors, Holdouts and
+	// TokensPerParam are then unused, and every run is an anchor.
+	Budgets []Budget `json:",omitempty"`
+	// TuneLR is the default of the sweep's -tune-lr: train the smallest
+	// size of each activation at a ladder of learning rates before the
+	// grid and use each activation's best (see TuneLR).
+	TuneLR bool `json:",omitempty"`
 }
 
 // Size is one model size of a grid: a target non-embedding parameter
@@ -121,7 +135,7 @@ const (
 func Grids() []Grid {
 	seed := sizes(3_000_000, 10_000_000, 30_000_000)
 	l1 := func(n int64, width int) Size { return Size{N: n, Layers: 1, Width: width} }
-	return []Grid{
+	grids := []Grid{
 		{
 			Name: GridSmoke, Description: "seconds on a CPU, for tests: tiny models on a small synthetic corpus",
 			Data: "synthetic", VocabSize: 300, SyntheticBytes: 1 << 20,
@@ -136,16 +150,17 @@ func Grids() []Grid {
 			Holdouts: []Size{l1(28_000, 48)}, Seeds: 2,
 		},
 		{
-			Name: GridAnchors, Description: "the seed's anchors on TinyStories (a GPU grid); the full grid without its holdout",
+			Name: GridAnchors, TuneLR: true, Description: "the seed's anchors on TinyStories (a GPU grid); the full grid without its holdout",
 			Data: "tinystories", VocabSize: 4096, SeqLen: 256, EvalTokens: 65536, Evals: 20, TokensPerParam: 20,
 			Anchors: seed, Holdouts: sizes(85_000_000), HoldoutsOff: true, Seeds: 2,
 		},
 		{
-			Name: GridFull, Description: "the seed's grid on TinyStories: the anchors plus an 85M (GPT-2 small) holdout",
+			Name: GridFull, TuneLR: true, Description: "the seed's grid on TinyStories: the anchors plus an 85M (GPT-2 small) holdout",
 			Data: "tinystories", VocabSize: 4096, SeqLen: 256, EvalTokens: 65536, Evals: 20, TokensPerParam: 20,
 			Anchors: seed, Holdouts: sizes(85_000_000), Seeds: 2,
 		},
 	}
+	return append(grids, isoflopGrids()...)
 }
 
 // GridNames lists the names -grid accepts.
@@ -171,6 +186,9 @@ func GridByName(name string) (Grid, error) {
 // Validate checks that g can be swept and fitted: anchors, at least one
 // holdout larger than every anchor, positive settings.
 func (g Grid) Validate() error {
+	if g.IsoFLOP() {
+		return g.validateIsoFLOP()
+	}
 	var errs []error
 	if g.Name == "" {
 		errs = append(errs, errors.New("no name"))
@@ -209,12 +227,16 @@ func (g Grid) Validate() error {
 type GridOptions struct {
 	Activations    []nn.Activation // default gelu, swiglu
 	Seeds          int             // seeds per size (0: the grid's default)
-	TokensPerParam float64         // D/N (0: the grid's)
+	TokensPerParam float64         // D/N (0: the grid's); not accepted by IsoFLOP grids
 	AnchorsOnly    bool            // leave out the holdouts
 	WithHoldouts   bool            // include holdouts even when the grid has them off
 	// Vocab overrides the grid's vocabulary when shapes are resolved
 	// against real data (0: the grid's).
-	Vocab int
+	Vocab int `json:",omitempty"`
+	// LRScale multiplies each activation's peak learning rate (the grid's,
+	// or the size table's for each size): the multiplier a learning-rate
+	// tuning chose (see TuneLR). An activation not listed keeps 1.
+	LRScale map[nn.Activation]float64 `json:",omitempty"`
 }
 
 // RunSpec is one run of a grid, with its model shape resolved.
@@ -225,7 +247,11 @@ type RunSpec struct {
 	Target     int64 // target N
 	Seed       uint64
 	Shape      nn.Config
-	Tokens     int64 // requested D = TokensPerParam·N (Run rounds it up to whole steps)
+	Tokens     int64 // requested D = TokensPerParam·N, or C/(6·N) on an IsoFLOP grid (Run rounds it up to whole steps)
+	// Budget is the run's compute budget C on an IsoFLOP grid (0 otherwise).
+	Budget float64
+	// LRScale multiplies the peak learning rate (0 means 1).
+	LRScale float64
 }
 
 // Runs expands g into its runs: anchors then holdouts, by size, each with
@@ -234,6 +260,9 @@ type RunSpec struct {
 func (g Grid) Runs(o GridOptions) ([]RunSpec, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
+	}
+	if g.IsoFLOP() {
+		return g.isoflopRuns(o)
 	}
 	acts := o.Activations
 	if len(acts) == 0 {
@@ -286,6 +315,7 @@ func (g Grid) Runs(o GridOptions) ([]RunSpec, error) {
 				out = append(out, RunSpec{
 					Name: fmt.Sprintf("%s-%s-s%d", act, SizeLabel(s.N), k), Activation: act, Role: s.role,
 					Target: s.N, Seed: uint64(k), Shape: shape, Tokens: int64(math.Round(tpp * float64(n))),
+					LRScale: o.LRScale[act],
 				})
 			}
 		}
@@ -337,10 +367,32 @@ func (g Grid) runConfig(spec RunSpec) RunConfig {
 	if g.Steps > 0 {
 		batch = max(1, int(math.Round(float64(spec.Tokens)/float64(g.Steps*g.SeqLen))))
 	}
+	lr := g.LR
+	if g.LRWidthRef > 0 || (spec.LRScale > 0 && spec.LRScale != 1) {
+		scale := spec.LRScale
+		if scale == 0 {
+			scale = 1
+		}
+		lr = scale * g.baseLR(shape)
+	}
 	return RunConfig{
 		Name: spec.Name, Role: spec.Role, Params: spec.Target, Shape: &shape, Activation: spec.Activation,
 		Seed: spec.Seed, Data: g.Data, VocabSize: g.VocabSize, Tokenizer: g.Tokenizer, SyntheticBytes: g.SyntheticBytes,
-		Tokens: spec.Tokens, SeqLen: g.SeqLen, Batch: batch, LR: g.LR,
-		EvalTokens: g.EvalTokens,
+		Tokens: spec.Tokens, SeqLen: g.SeqLen, Batch: batch, LR: lr,
+		EvalTokens: g.EvalTokens, Budget: spec.Budget, LRScale: spec.LRScale,
 	}
+}
+
+// baseLR is the peak learning rate a model of shape m gets before any
+// tuning: the grid's (scaled by LRWidthRef/width when set), or the size
+// table's for its N. A tuned multiplier scales it, so a tuning on the
+// smallest size carries over to the others by the same size rule.
+func (g Grid) baseLR(m nn.Config) float64 {
+	if g.LR > 0 {
+		if g.LRWidthRef > 0 {
+			return g.LR * float64(g.LRWidthRef) / float64(m.Width)
+		}
+		return g.LR
+	}
+	return optim.DefaultsFor(m.Params().NonEmbedding).LR
 }

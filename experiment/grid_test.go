@@ -27,6 +27,9 @@ func realN(runs []RunSpec, role string, largest bool) map[nn.Activation]int64 {
 
 func TestBuiltInGrids(t *testing.T) {
 	for _, g := range Grids() {
+		if g.IsoFLOP() {
+			continue // TestIsoFLOPGrids
+		}
 		t.Run(g.Name, func(t *testing.T) {
 			require.NoError(t, g.Validate())
 			runs, err := g.Runs(GridOptions{WithHoldouts: true})
@@ -164,7 +167,7 @@ func TestGridValidateRejects(t *testing.T) {
 		})
 	}
 	_, err := GridByName("huge")
-	assert.ErrorContains(t, err, "smoke, tiny, anchors, full, auto")
+	assert.ErrorContains(t, err, "smoke, tiny, anchors, full, isoflop-smoke, isoflop-tiny, isoflop, auto")
 }
 
 func TestSizeLabel(t *testing.T) {

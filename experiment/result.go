@@ -33,10 +33,12 @@ type Result struct {
 	Layers      int          `json:"layers"`
 	Width       int          `json:"width"`
 	Heads       int          `json:"heads"`
-	Params      int64        `json:"params"`       // N: non-embedding parameters (Kaplan)
-	TotalParams int64        `json:"total_params"` // every parameter, embeddings included
-	Tokens      int64        `json:"tokens"`       // D: training tokens
-	Compute     float64      `json:"compute"`      // C in FLOP (6·N·D unless exact counting was asked)
+	Params      int64        `json:"params"`            // N: non-embedding parameters (Kaplan)
+	TotalParams int64        `json:"total_params"`      // every parameter, embeddings included
+	Tokens      int64        `json:"tokens"`            // D: training tokens
+	Compute     float64      `json:"compute"`           // C in FLOP (6·N·D unless exact counting was asked)
+	Budget      float64      `json:"budget,omitempty"`  // the IsoFLOP budget C the run was planned for (absent on fixed-ratio grids)
+	LR          float64      `json:"peak_lr,omitempty"` // peak learning rate
 	FinalLoss   float64      `json:"final_val_loss"`
 	BestLoss    float64      `json:"best_val_loss"`
 	ValTokens   int64        `json:"val_tokens,omitempty"` // validation targets the final loss is measured on (added by the run)

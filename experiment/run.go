@@ -700,6 +700,7 @@ func (r *runner) result(status, msg string) *Result {
 		Layers: r.p.Model.Layers, Width: r.p.Model.Width, Heads: r.p.Model.Heads,
 		Params: r.p.Params, TotalParams: r.p.TotalParams, Tokens: r.p.Tokens, Compute: r.p.Compute,
 		WallSeconds: r.elapsed(), Device: r.p.Device, Status: status, Error: msg, Curve: r.curve,
+		Budget: r.p.Budget, LR: r.p.Schedule.MaxLR,
 	}
 	if status == StatusFinished && len(r.curve) > 0 {
 		res.FinalLoss = r.curve[len(r.curve)-1].ValLoss

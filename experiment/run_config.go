@@ -43,11 +43,18 @@ type RunConfig struct {
 	// (set by Run itself when it prepares Data).
 	Dataset *DatasetRef
 
-	Tokens     int64   // D: training tokens (default 20·N)
-	SeqLen     int     // context length T (default 256)
-	Batch      int     // sequences per optimizer step (default: batch tokens of the table / T)
-	Micro      int     // sequences per forward/backward pass; Batch/Micro passes are accumulated (default: see defaultMicro)
-	LR         float64 // peak learning rate
+	Tokens int64   // D: training tokens (default 20·N)
+	SeqLen int     // context length T (default 256)
+	Batch  int     // sequences per optimizer step (default: batch tokens of the table / T)
+	Micro  int     // sequences per forward/backward pass; Batch/Micro passes are accumulated (default: see defaultMicro)
+	LR     float64 // peak learning rate
+	// LRScale is recorded in config.json as the multiplier a learning-rate
+	// tuning applied to LR (0 or 1: none); LR already includes it.
+	LRScale float64
+	// Budget is the compute budget C of an IsoFLOP grid's run (0: none),
+	// recorded in config.json and result.json so the analysis can group
+	// the runs of one budget.
+	Budget     float64
 	MinLRRatio float64 // final lr / peak lr (use MinLRZero for 0)
 	Warmup     int     // warmup steps (default: the table's fraction of the steps; -1 for none)
 	// WeightDecay, Beta1, Beta2, ClipNorm override the table when non-nil.
@@ -139,13 +146,17 @@ type plan struct {
 	// Dataset is where the data and its tokenizer are; not part of the
 	// run's identity (the cache may move between machines).
 	Dataset *DatasetRef `json:"dataset,omitempty"`
+	// LRMultiplier is the tuned multiplier of the peak learning rate
+	// (absent when none or 1), Budget the IsoFLOP budget (absent when none).
+	LRMultiplier float64 `json:"lr_multiplier,omitempty"`
+	Budget       float64 `json:"budget,omitempty"`
 
 	memory MemoryEstimate // what the run needs on its device (not part of its identity)
 }
 
 // resolve fills the defaults and checks the combination.
 func resolve(c *RunConfig, vocab int, trainLen, valLen int) (plan, error) {
-	p := plan{Name: c.Name, Role: c.Role, Seed: c.Seed, Data: c.Data, Tokenizer: c.Tokenizer, TargetParams: c.Params,
+	p := plan{Name: c.Name, Role: c.Role, Seed: c.Seed, Data: c.Data, Tokenizer: c.Tokenizer, TargetParams: c.Params, Budget: c.Budget,
 		TrainTokensData: int64(trainLen), ValTokensData: int64(valLen), DecayEmbeddings: c.DecayEmbeddings, ExactFLOPs: c.ExactFLOPs,
 		Dataset: c.Dataset}
 	if p.Role == "" {
@@ -214,6 +225,9 @@ func resolve(c *RunConfig, vocab int, trainLen, valLen int) (plan, error) {
 	lr := c.LR
 	if lr == 0 {
 		lr = def.LR
+	}
+	if c.LRScale != 0 && c.LRScale != 1 {
+		p.LRMultiplier = c.LRScale
 	}
 	ratio := c.MinLRRatio
 	switch {

@@ -41,6 +41,12 @@ type SweepConfig struct {
 	Devices []tensor.Device
 	// Command and Version are recorded in results.json.
 	Command, Version string
+	// TuneLR trains a ladder of learning rates on each activation's
+	// smallest size before the grid and sets Select.LRScale from it (see
+	// LRTuning; the tuning runs live in Out beside the grid's).
+	TuneLR bool
+	// TuneOnly stops after the tuning (for a plan made from it later).
+	TuneOnly bool
 	// CheckpointEvery and CheckpointSteps are passed to every run.
 	CheckpointEvery time.Duration
 	CheckpointSteps int
@@ -114,6 +120,18 @@ func Sweep(ctx context.Context, c SweepConfig) (*SweepReport, error) {
 	}
 	defer ds.Close()
 	fmt.Fprintf(s.out, "data: %s (%d training tokens, vocabulary %d)\n", ds.Dir, ds.Train.Len(), ds.Train.VocabSize())
+	if c.TuneLR {
+		tun, err := s.tuneLR(ctx, g, ds)
+		if err != nil {
+			return s.rep, fmt.Errorf("sweep: %w", err)
+		}
+		c.Select.LRScale = tun.Scales()
+		pc.Select = c.Select
+		s.c = c
+		if c.TuneOnly {
+			return s.rep, nil
+		}
+	}
 	p, err := newPlan(pc, ds)
 	if err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)

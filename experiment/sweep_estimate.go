@@ -132,7 +132,8 @@ func estimateRun(p plan, t StepTiming) time.Duration {
 }
 
 // DryRun resolves every run of the sweep c describes (without data: the
-// grid's vocabulary is assumed) and times a few training steps of each
+// grid's vocabulary is assumed), the first round of the learning-rate
+// tuning first when c.TuneLR, and times a few training steps of each
 // distinct shape on c.Devices[0].
 func DryRun(ctx context.Context, c SweepConfig) ([]RunEstimate, error) {
 	if len(c.Devices) == 0 {
@@ -142,6 +143,13 @@ func DryRun(ctx context.Context, c SweepConfig) ([]RunEstimate, error) {
 	specs, err := g.Runs(c.Select)
 	if err != nil {
 		return nil, fmt.Errorf("dry run: %w", err)
+	}
+	if c.TuneLR {
+		tune, err := g.TuningRuns(c.Select)
+		if err != nil {
+			return nil, fmt.Errorf("dry run: %w", err)
+		}
+		specs = append(tune, specs...)
 	}
 	const bigShard = math.MaxInt32
 	prec, err := nn.Resolve("auto", c.Devices[0])

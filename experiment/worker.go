@@ -298,7 +298,7 @@ func pendingFromPlan(r PlannedRun) Result {
 		Name: r.Name, Activation: r.Activation, Role: r.Role, Seed: int(r.Seed),
 		Layers: r.Layers, Width: r.Width, Heads: r.Heads,
 		Params: r.Params, TotalParams: r.Config.TotalParams, Tokens: r.Tokens, Compute: r.Compute,
-		Status: StatusPending,
+		Budget: r.Config.Budget, LR: r.Config.Schedule.MaxLR, Status: StatusPending,
 	}
 }
 

@@ -108,7 +108,13 @@ type Analysis struct {
 	// and says which one the verdict rests on.
 	LawChoice *LawChoice `json:"law_choice,omitempty"`
 	Verdict   *Verdict   `json:"verdict,omitempty"`
-	Notes     []string   `json:"notes,omitempty"`
+	// IsoFLOP is the analysis of an IsoFLOP grid (every point has a
+	// budget): approaches 2 and 3 and the comparison of the frontiers.
+	IsoFLOP *IsoFLOP `json:"isoflop,omitempty"`
+	// LRTuning is the sweep's learning-rate tuning per activation, when it
+	// tuned (filled by the caller, shown by the report).
+	LRTuning []LRTuningCurve `json:"lr_tuning,omitempty"`
+	Notes    []string        `json:"notes,omitempty"`
 }
 
 // VerdictLaw is the compute law the verdict rests on: the chosen law, or

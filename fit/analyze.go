@@ -120,6 +120,7 @@ func Analyze(ctx context.Context, points []Point, opts Options) (*Analysis, erro
 	}
 	a := &Analysis{Options: opts, Points: points}
 	anchorsOf := map[string][]Point{}
+	iso := isIsoFLOP(points)
 	var reasons []string
 	for _, act := range activations(points, opts) {
 		ar := &ActivationResult{Activation: act}
@@ -139,7 +140,11 @@ func Analyze(ctx context.Context, points []Point, opts Options) (*Analysis, erro
 		for _, name := range opts.Forms {
 			form := opts.form(name)
 			var r *FitResult
-			if name == FormChinchilla {
+			if iso && name != FormChinchilla {
+				r = &FitResult{Form: name, Law: form.Law(), Activation: act, Points: len(anchors),
+					Objective: nan, RMSLog: nan, Tail: nan, Error: "skipped: " + isoflopSkipsComputeLaws, form: form}
+			}
+			if name == FormChinchilla && !iso {
 				if why := chinchillaUnidentifiable(anchors); why != "" {
 					r = &FitResult{Form: name, Law: form.Law(), Activation: act, Points: len(anchors),
 						Objective: nan, RMSLog: nan, Tail: nan, Error: "skipped: " + why, form: form}
@@ -152,7 +157,7 @@ func Analyze(ctx context.Context, points []Point, opts Options) (*Analysis, erro
 					return nil, fmt.Errorf("analyze: %w", err)
 				}
 			}
-			if r.Error != "" {
+			if r.Error != "" && !(iso && name != FormChinchilla) {
 				reasons = append(reasons, fmt.Sprintf("%s/%s: %s", act, name, r.Error))
 				a.Notes = append(a.Notes, fmt.Sprintf("%s fit for %s: %s", name, Label(act), r.Error))
 			}
@@ -165,7 +170,7 @@ func Analyze(ctx context.Context, points []Point, opts Options) (*Analysis, erro
 		}
 		a.Activations = append(a.Activations, ar)
 	}
-	ok := false
+	ok := iso
 	for _, ar := range a.Activations {
 		for _, f := range ar.Fits {
 			ok = ok || f.OK()
@@ -173,6 +178,18 @@ func Analyze(ctx context.Context, points []Point, opts Options) (*Analysis, erro
 	}
 	if !ok {
 		return nil, fmt.Errorf("analyze: too few points: no law could be fitted (%s)", strings.Join(reasons, "; "))
+	}
+	if iso {
+		s, err := analyzeIsoFLOP(ctx, a, opts)
+		if err != nil {
+			return nil, fmt.Errorf("analyze: %w", err)
+		}
+		a.IsoFLOP = s
+		a.Notes = append(a.Notes, "IsoFLOP grid: "+isoflopSkipsComputeLaws)
+		if s.Verdict == nil {
+			a.Notes = append(a.Notes, fmt.Sprintf("no IsoFLOP verdict: it needs approach 2 for both %s and %s", opts.Baseline, opts.Candidate))
+		}
+		return a, nil
 	}
 	ch, verdicts, err := chooseLaw(ctx, a, opts, anchorsOf)
 	if err != nil {

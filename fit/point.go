@@ -22,15 +22,18 @@ type CurvePoint struct {
 // (non-embedding parameters), training tokens D, compute C in FLOP and final
 // validation loss.
 type Point struct {
-	Run        string       `json:"run"`
-	Activation string       `json:"activation"`
-	Role       string       `json:"role"`
-	Seed       int          `json:"seed"`
-	N          float64      `json:"n"`
-	D          float64      `json:"d"`
-	C          float64      `json:"c"`
-	Loss       float64      `json:"loss"`
-	Curve      []CurvePoint `json:"curve,omitempty"`
+	Run        string  `json:"run"`
+	Activation string  `json:"activation"`
+	Role       string  `json:"role"`
+	Seed       int     `json:"seed"`
+	N          float64 `json:"n"`
+	D          float64 `json:"d"`
+	C          float64 `json:"c"`
+	Loss       float64 `json:"loss"`
+	// Budget is the compute budget of the IsoFLOP profile the run belongs
+	// to (0 for a run of a fixed-ratio grid).
+	Budget float64      `json:"budget,omitempty"`
+	Curve  []CurvePoint `json:"curve,omitempty"`
 }
 
 // Validate reports the first field of p that no fit can use.

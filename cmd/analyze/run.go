@@ -105,6 +105,9 @@ func analyzeSweep(ctx context.Context, c config, args []string, stdout io.Writer
 	if err := report.WriteSummary(stdout, a); err != nil {
 		return err
 	}
+	if a.IsoFLOP != nil && a.IsoFLOP.Verdict != nil {
+		fmt.Fprintf(stdout, "IsoFLOP verdict: %s\n", a.IsoFLOP.Verdict.Summary)
+	}
 	fmt.Fprintf(stdout, "report: %s\n", filepath.Join(c.results, report.FileReportMD))
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/empirical-scaling/harness/internal/cli"
 	"github.com/empirical-scaling/harness/internal/filelock"
 	"github.com/empirical-scaling/harness/internal/provenance"
+	"github.com/empirical-scaling/harness/nn"
 )
 
 // clusterCommands are the subcommands that split a sweep into a plan and
@@ -78,6 +79,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		seeds                                        int
 		tpp                                          float64
 		anchorsOnly, estimate, quiet                 bool
+		tuneLR                                       bool
 	)
 	fs.StringVar(&grid, "grid", experiment.GridAuto, "grid: "+strings.Join(experiment.GridNames(), ", "))
 	fs.StringVar(&acts, "activations", "gelu,swiglu", "comma-separated activations to train")
@@ -91,6 +93,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.BoolVar(&anchorsOnly, "anchors-only", false, "leave out the holdout runs")
 	fs.BoolVar(&estimate, "estimate", true, "time a few steps of each shape to estimate the runs (when this machine has the device)")
 	fs.BoolVar(&quiet, "quiet", false, "no progress bars")
+	fs.BoolVar(&tuneLR, "tune-lr", false, "use the learning rates tuned into DIR/lr-tuning.json by experiment -tune-only (default: on for anchors, full and the isoflop grids)")
 	if err := parseFlags(fs, args, planUsage, stdout); err != nil {
 		return err
 	}
@@ -126,7 +129,20 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if out == "" {
 		out = filepath.Join("runs", g.Name)
 	}
-	pc := experiment.PlanConfig{Grid: g, Select: experiment.GridOptions{Activations: activations, Seeds: seeds, TokensPerParam: tpp, AnchorsOnly: anchorsOnly},
+	tuneSet := false
+	fs.Visit(func(fl *flag.Flag) { tuneSet = tuneSet || fl.Name == "tune-lr" })
+	if !tuneSet {
+		tuneLR = g.TuneLR
+	}
+	var scales map[nn.Activation]float64
+	if tuneLR {
+		tun, err := experiment.ReadLRTuning(out)
+		if err != nil {
+			return cli.Usage(fmt.Errorf("plan: grid %s tunes each activation's learning rate first (%v): run experiment -grid %s -out %s -tune-only, which trains the tuning runs in one process, then plan again; or pass -tune-lr=false", g.Name, err, g.Name, out))
+		}
+		scales = tun.Scales()
+	}
+	pc := experiment.PlanConfig{Grid: g, Select: experiment.GridOptions{Activations: activations, Seeds: seeds, TokensPerParam: tpp, AnchorsOnly: anchorsOnly, LRScale: scales},
 		Data: dataSrc, Tokenizer: tok, CacheDir: cache, Device: choice.device, Command: provenance.CommandLine("experiment", append([]string{"plan"}, args...)), Version: provenance.ModuleVersion()}
 	if !quiet {
 		pc.Progress = stderr

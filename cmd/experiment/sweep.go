@@ -25,7 +25,7 @@ import (
 	"github.com/empirical-scaling/harness/nn"
 )
 
-const sweepUsage = `usage: experiment [-grid smoke|tiny|anchors|full|auto] [flags]
+const sweepUsage = `usage: experiment [-grid smoke|tiny|anchors|full|isoflop-smoke|isoflop-tiny|isoflop|auto] [flags]
 
 Trains every run of a grid (each size with each activation and seed, at
 D = 20·N tokens unless -tokens-per-param says otherwise) into DIR/<run>/,
@@ -33,7 +33,12 @@ keeps DIR/results.json up to date, then fits the scaling laws and writes
 the plots and report into DIR. Rerunning the same command skips finished
 runs and resumes an interrupted one from its checkpoint; Ctrl-C
 checkpoints and exits. -grid auto picks anchors (TinyStories) when a CUDA
-GPU is present, tiny (built-in synthetic stories) otherwise.
+GPU is present, tiny (built-in synthetic stories) otherwise. The isoflop
+grids train several sizes at each of several compute budgets (D = C/6N)
+and find each activation's compute-optimal frontier. -tune-lr (on by
+default for anchors, full and the isoflop grids) first trains each
+activation's smallest size at a ladder of learning rates and scales the
+best to every size.
 
 grids:
 %s
@@ -47,6 +52,7 @@ type sweepFlags struct {
 	seeds, ckptSteps, boot                            int
 	tpp                                               float64
 	dryRun, anchorsOnly, quiet                        bool
+	tuneLR, tuneLRSet, tuneOnly                       bool
 	ckptEvery                                         time.Duration
 }
 
@@ -69,6 +75,8 @@ func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
 	fs.IntVar(&f.ckptSteps, "checkpoint-steps", 0, "also checkpoint every this many steps (0: off)")
 	fs.IntVar(&f.boot, "boot", 1000, "bootstrap resamples per fit in the analysis")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bars")
+	fs.BoolVar(&f.tuneOnly, "tune-only", false, "train the learning-rate tuning runs, write DIR/lr-tuning.json and stop (before experiment plan for a cluster)")
+	fs.BoolVar(&f.tuneLR, "tune-lr", false, "tune each activation's peak learning rate on its smallest size before the grid (default: on for anchors, full and the isoflop grids)")
 	fs.StringVar(&f.logLevel, "log", "warn", "log level of the runs' logs: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -81,6 +89,7 @@ func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	f.tuneLRSet = set["tune-lr"]
 	switch {
 	case fs.NArg() > 0:
 		return f, cli.Usage(fmt.Errorf("unexpected argument %q (see experiment -h)", fs.Arg(0)))
@@ -100,8 +109,12 @@ func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
 		return f, cli.Usage(fmt.Errorf("-tokenizer %q: want %s (or no flag, to train a BPE for the data)", f.tokenizer, data.TokenizerGPT2))
 	}
 	if f.grid != experiment.GridAuto {
-		if _, err := experiment.GridByName(f.grid); err != nil {
+		g, err := experiment.GridByName(f.grid)
+		if err != nil {
 			return f, cli.Usage(err)
+		}
+		if g.IsoFLOP() && f.tpp != 0 {
+			return f, cli.Usage(fmt.Errorf("-tokens-per-param %v: grid %s sets each run's tokens from its budget (D = C/6N)", f.tpp, g.Name))
 		}
 	}
 	if d := f.dev.Device; d != "auto" && d != "cpu" && d != "cuda" {
@@ -135,6 +148,14 @@ func parseActivations(s string) ([]nn.Activation, error) {
 func gridHelp() string {
 	var b strings.Builder
 	for _, g := range experiment.Grids() {
+		if g.IsoFLOP() {
+			var cs []string
+			for _, b := range g.Budgets {
+				cs = append(cs, experiment.BudgetLabel(b.C))
+			}
+			fmt.Fprintf(&b, "  %-13s budgets %s FLOP, %d sizes each; %s, ctx %d; %s\n", g.Name, strings.Join(cs, ", "), len(g.Budgets[0].Sizes), g.Data, g.SeqLen, g.Description)
+			continue
+		}
 		var sizes []string
 		for _, n := range g.Anchors {
 			sizes = append(sizes, experiment.SizeLabel(n.N))
@@ -147,7 +168,7 @@ func gridHelp() string {
 		if g.HoldoutsOff {
 			h = "no holdout (see full)"
 		}
-		fmt.Fprintf(&b, "  %-8s anchors %s; %s; %s, ctx %d; %s\n", g.Name, strings.Join(sizes, ", "), h, g.Data, g.SeqLen, g.Description)
+		fmt.Fprintf(&b, "  %-13s anchors %s; %s; %s, ctx %d; %s\n", g.Name, strings.Join(sizes, ", "), h, g.Data, g.SeqLen, g.Description)
 	}
 	return b.String()
 }
@@ -185,8 +206,15 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Data:   f.data, Tokenizer: f.tokenizer, CacheDir: f.cache, Out: out, Devices: devs,
 		Command: provenance.CommandLine("experiment", args), Version: provenance.ModuleVersion(),
 		CheckpointEvery: f.ckptEvery, CheckpointSteps: f.ckptSteps,
+		TuneLR: g.TuneLR,
 		Log:    stdout,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+	if f.tuneLRSet {
+		cfg.TuneLR = f.tuneLR
+	}
+	if f.tuneOnly {
+		cfg.TuneLR, cfg.TuneOnly = true, true
 	}
 	if !f.quiet {
 		cfg.Progress = stderr
@@ -206,6 +234,11 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return cli.Interrupted(fmt.Errorf("interrupted: checkpoints are saved in %s; rerun the same command to resume", out))
 		}
 		return err
+	}
+	if f.tuneOnly {
+		fmt.Fprintf(stdout, "learning-rate tuning done in %s: %s; plan the grid with experiment plan -grid %s -out %s\n",
+			experiment.FormatDuration(time.Since(start)), filepath.Join(out, experiment.LRTuningFile), g.Name, out)
+		return nil
 	}
 	fmt.Fprintf(stdout, "sweep done in %s: %d trained (%d resumed), %d finished before, %d failed\n",
 		experiment.FormatDuration(time.Since(start)), len(rep.Trained), len(rep.Resumed), len(rep.Skipped), len(rep.Failed))

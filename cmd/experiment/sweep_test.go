@@ -228,7 +228,8 @@ func TestSweepUserMistakes(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-grid", "huge"}, `grid "huge": want one of smoke, tiny, anchors, full, auto`},
+		{[]string{"-grid", "huge"}, `grid "huge": want one of smoke, tiny, anchors, full, isoflop-smoke, isoflop-tiny, isoflop, auto`},
+		{[]string{"-grid", "isoflop-tiny", "-tokens-per-param", "20"}, "sets each run's tokens from its budget"},
 		{[]string{"-seeds", "-1"}, "-seeds -1"},
 		{[]string{"-seeds", "0"}, "-seeds 0: want at least 1"},
 		{[]string{"-tokens-per-param", "0"}, "-tokens-per-param 0: want a positive number"},
@@ -255,7 +256,9 @@ func TestSweepHelp(t *testing.T) {
 	out, _, err := runCmd("-h")
 	require.NoError(t, err)
 	assert.Contains(t, out, "usage: experiment [-grid")
-	assert.Contains(t, out, "tiny     anchors 1.8K, 3K, 5K, 7K, 9.5K; holdout 28K")
+	assert.Contains(t, out, "tiny          anchors 1.8K, 3K, 5K, 7K, 9.5K; holdout 28K")
+	assert.Contains(t, out, "isoflop-tiny  budgets 3e8, 1e9, 3e9, 1e10 FLOP, 5 sizes each")
+	assert.Contains(t, out, "-tune-lr")
 	assert.Contains(t, out, "-anchors-only")
 }
 
@@ -303,4 +306,35 @@ func TestAnalysisOnNaturalTextSaysTheSameEverywhere(t *testing.T) {
 	assert.Equal(t, headline, back.Analysis.Verdict.Headline)
 	assert.True(t, back.Analysis.Verdict.Qualified)
 	assert.Contains(t, back.Analysis.Verdict.Qualifiers, fit.QualifierHoldoutsMissed)
+}
+
+func TestTuneLRDefaultsByGrid(t *testing.T) {
+	cases := []struct {
+		args []string
+		tune bool
+	}{
+		{[]string{"-grid", "smoke"}, false},
+		{[]string{"-grid", "smoke", "-tune-lr"}, true},
+		{[]string{"-grid", "isoflop-smoke"}, true},
+		{[]string{"-grid", "isoflop-smoke", "-tune-lr=false"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			args := append(append([]string{}, tc.args...), "-dry-run", "-device", "cpu", "-out", t.TempDir())
+			stdout, _, err := runCmd(args...)
+			require.NoError(t, err)
+			assert.Equal(t, tc.tune, strings.Contains(stdout, "lr-gelu-"), stdout)
+			assert.Contains(t, stdout, "total")
+		})
+	}
+}
+
+func TestPlanWithTunedRatesNeedsTheTuning(t *testing.T) {
+	out := t.TempDir()
+	_, _, err := runCmd("plan", "-grid", "isoflop-smoke", "-device", "cpu", "-out", out, "-estimate=false", "-quiet")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-tune-only")
+	assert.Equal(t, cli.ExitUsage, cli.ExitCode(err))
+	_, _, err = runCmd("plan", "-grid", "isoflop-smoke", "-device", "cpu", "-out", out, "-estimate=false", "-quiet", "-tune-lr=false")
+	require.NoError(t, err)
 }

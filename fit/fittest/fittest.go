@@ -119,3 +119,33 @@ func writeJSON(t testing.TB, path string, v any) {
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, b, 0o644))
 }
+
+// Profile is one simulated activation on an IsoFLOP grid: at budget C its
+// log loss is a parabola in ln N with its minimum at N_opt = KN·C^A and
+// height ln(KL·C^−L), curvature Curv, plus normal noise Sigma on log L.
+type Profile struct {
+	Activation   string
+	A, KN, L, KL float64
+	Curv, Sigma  float64
+}
+
+// IsoFLOPSweep builds an IsoFLOP grid: for each budget, sizes spanning ×8
+// around the 20-tokens-per-parameter point (seven a factor √2 apart), with
+// D = C/6N, for each profile.
+func IsoFLOPSweep(rng *rand.Rand, profiles []Profile, budgets []float64) []fit.Point {
+	var pts []fit.Point
+	for _, pr := range profiles {
+		for _, c := range budgets {
+			mid := math.Sqrt(c / 120)
+			nopt := pr.KN * math.Pow(c, pr.A)
+			for i := -3; i <= 3; i++ {
+				n := mid * math.Pow(2, float64(i)/2)
+				dx := math.Log(n / nopt)
+				ll := math.Log(pr.KL) - pr.L*math.Log(c) + pr.Curv*dx*dx + pr.Sigma*rng.NormFloat64()
+				pts = append(pts, fit.Point{Run: fmt.Sprintf("%s-%g-%d", pr.Activation, c, i), Activation: pr.Activation, Role: fit.RoleAnchor,
+					N: n, D: c / (6 * n), C: c, Budget: c, Loss: math.Exp(ll)})
+			}
+		}
+	}
+	return pts
+}

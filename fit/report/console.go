@@ -23,7 +23,14 @@ func WriteSummary(w io.Writer, a *fit.Analysis) error {
 				p.Run, p.Form, float64(p.Predicted), float64(p.RunLo), float64(p.RunHi), float64(p.Actual), float64(p.ErrPct), where)
 		}
 	}
+	for _, c := range a.LRTuning {
+		ew.printf("learning rate: %s used ×%g of the base rate (%.4g at N = %d)\n", fit.Label(c.Activation), c.Best, c.BestLR, c.Params)
+	}
 	v := a.Verdict
+	if v == nil && a.IsoFLOP != nil && a.IsoFLOP.Verdict != nil {
+		ew.printf("IsoFLOP verdict: %s\n", a.IsoFLOP.Verdict.Summary)
+		return ew.err
+	}
 	if v == nil {
 		ew.printf("verdict: none (the fits it needs failed; see the report's notes)\n")
 		return ew.err

@@ -28,6 +28,7 @@ code{background:#f3f3f3;padding:0 .2rem}
 {{if .Summary}}<p>{{.Summary}}</p>{{end}}
 {{range .Evidence}}<p>{{.}}</p>{{end}}
 <figure>{{.ScalingSVG}}<figcaption>Validation loss vs compute (log-log): circles are anchors, crosses are holdouts, bars are each holdout's predicted 95% interval.</figcaption></figure>
+{{.IsoFLOP}}
 <h2>Fits</h2><p>Each cell is the estimate [95% interval].</p>
 {{range .Fits}}{{template "table" .}}{{end}}
 <h2>Holdouts</h2>
@@ -82,6 +83,11 @@ func HTML(a *fit.Analysis, m Meta, scalingSVG, residualsPNG, curvesPNG []byte) (
 		data["Summary"] = a.Verdict.Summary
 		data["Qualified"] = a.Verdict.Qualified
 	}
+	iso, err := isoflopHTML(a)
+	if err != nil {
+		return nil, err
+	}
+	data["IsoFLOP"] = iso
 	var buf bytes.Buffer
 	if err := htmlReport.Execute(&buf, data); err != nil {
 		return nil, fmt.Errorf("render report.html: %w", err)

@@ -34,6 +34,10 @@ func NewMeta(command string) Meta {
 
 // headline is the verdict in one line.
 func headline(a *fit.Analysis) string {
+	if a.Verdict == nil && a.IsoFLOP != nil && a.IsoFLOP.Verdict != nil {
+		v := a.IsoFLOP.Verdict
+		return fmt.Sprintf("IsoFLOP comparison of %s against %s: compute-optimal frontiers (approaches 2 and 3); see the IsoFLOP verdict.", v.Candidate, v.Baseline)
+	}
 	if a.Verdict == nil {
 		return "No verdict: " + strings.Join(a.Notes, "; ")
 	}
@@ -106,6 +110,7 @@ func Markdown(a *fit.Analysis, m Meta) string {
 		b.WriteString(l + "\n\n")
 	}
 	b.WriteString("![validation loss vs compute](scaling.png)\n\n")
+	b.WriteString(isoflopMarkdown(a))
 	b.WriteString("## Fits\n\nEach cell is the estimate [95% interval].\n\n")
 	for _, t := range fitTables(a) {
 		b.WriteString(t.markdown())

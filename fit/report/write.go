@@ -64,6 +64,9 @@ func Write(a *fit.Analysis, dir string, meta Meta) error {
 		}
 		rendered[f.name] = b
 	}
+	if err := writeIsoFLOPFigures(a, dir); err != nil {
+		return err
+	}
 	if err := atomicfile.WriteFile(filepath.Join(dir, FileReportMD), []byte(Markdown(a, meta))); err != nil {
 		return err
 	}

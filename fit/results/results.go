@@ -100,7 +100,7 @@ func Convert(r experiment.Result) (fit.Point, string) {
 		return fit.Point{}, msg
 	}
 	p := fit.Point{Run: r.Name, Activation: r.Activation, Role: r.Role, Seed: r.Seed,
-		N: float64(r.Params), D: float64(r.Tokens), C: r.Compute, Loss: r.FinalLoss}
+		N: float64(r.Params), D: float64(r.Tokens), C: r.Compute, Loss: r.FinalLoss, Budget: r.Budget}
 	if p.C == 0 && p.N > 0 && p.D > 0 {
 		p.C = 6 * p.N * p.D
 	}
@@ -141,6 +141,12 @@ func Report(ctx context.Context, dir string, opts fit.Options, command string) (
 	for _, sk := range s.Skipped {
 		a.Notes = append(a.Notes, "run left out: "+sk)
 	}
+	switch tun, err := experiment.ReadLRTuning(dir); {
+	case err == nil:
+		a.LRTuning = LRCurves(tun)
+	case !errors.Is(err, fs.ErrNotExist):
+		a.Notes = append(a.Notes, "warning: "+err.Error())
+	}
 	for _, w := range s.Warnings {
 		a.Notes = append(a.Notes, "warning: "+w)
 	}
@@ -150,4 +156,19 @@ func Report(ctx context.Context, dir string, opts fit.Options, command string) (
 		return nil, err
 	}
 	return a, nil
+}
+
+// LRCurves converts a sweep's learning-rate tuning for the report.
+func LRCurves(t *experiment.LRTuning) []fit.LRTuningCurve {
+	var out []fit.LRTuningCurve
+	for _, c := range t.Curves {
+		lc := fit.LRTuningCurve{Activation: c.Activation, Params: c.Params, Tokens: c.Tokens, Best: c.Best, BestLR: c.BestLR, AtEdge: c.AtEdge}
+		for _, p := range c.Points {
+			lc.Multiplier = append(lc.Multiplier, p.Multiplier)
+			lc.LR = append(lc.LR, p.LR)
+			lc.Loss = append(lc.Loss, fit.Num(p.Loss))
+		}
+		out = append(out, lc)
+	}
+	return out
 }
