@@ -45,6 +45,9 @@ type Grid struct {
 	// Tokenizer "gpt2" loads GPT-2's tokenizer instead of training one
 	// (VocabSize is then GPT-2's 50,257).
 	Tokenizer string
+	// TextColumn is the text column of a Parquet source ("": the data
+	// package's default, "text").
+	TextColumn string
 	// SeqLen is the context length; Batch the sequences per optimizer
 	// step (0: the per-size table of optim.DefaultsFor).
 	SeqLen int
@@ -339,7 +342,7 @@ func (g Grid) runConfig(spec RunSpec) RunConfig {
 	}
 	return RunConfig{
 		Name: spec.Name, Role: spec.Role, Params: spec.Target, Shape: &shape, Activation: spec.Activation,
-		Seed: spec.Seed, Data: g.Data, VocabSize: g.VocabSize, Tokenizer: g.Tokenizer, SyntheticBytes: g.SyntheticBytes,
+		Seed: spec.Seed, Data: g.Data, VocabSize: g.VocabSize, Tokenizer: g.Tokenizer, TextColumn: g.TextColumn, SyntheticBytes: g.SyntheticBytes,
 		Tokens: spec.Tokens, SeqLen: g.SeqLen, Batch: batch, LR: g.LR,
 		EvalTokens: g.EvalTokens,
 	}
