@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/empirical-scaling/harness/data/internal/rng"
 	"github.com/empirical-scaling/harness/data/synth"
@@ -95,9 +96,21 @@ func resolveCorpus(ctx context.Context, opts Options) (corpus, error) {
 		return newSynthCorpus(opts.Seed, opts.SyntheticBytes), nil
 	case "tinystories":
 		return fetchTinyStories(ctx, opts)
+	case FineWebEdu:
+		s, err := parseHubSource(fineWebEduSource)
+		if err != nil {
+			return nil, err
+		}
+		return fetchHub(ctx, opts, s, FineWebEdu)
 	case "":
-		return nil, fmt.Errorf("no data source: use tinystories, synthetic, or a path to a .txt file or folder")
-	default:
-		return scanLocal(ctx, opts.Source)
+		return nil, fmt.Errorf("no data source: use tinystories, synthetic, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a path to a .txt or .parquet file or a folder of them")
 	}
+	if strings.HasPrefix(opts.Source, HubPrefix) {
+		s, err := parseHubSource(opts.Source)
+		if err != nil {
+			return nil, err
+		}
+		return fetchHub(ctx, opts, s, hubLabel(s))
+	}
+	return scanLocal(ctx, opts.Source, opts.TextColumn)
 }

@@ -102,10 +102,10 @@ func TestBinaryCorpusWarns(t *testing.T) {
 	old := slog.Default()
 	t.Cleanup(func() { slog.SetDefault(old) })
 	slog.SetDefault(slog.New(slog.NewTextHandler(&log, nil)))
-	_, err := scanLocal(context.Background(), text)
+	_, err := scanLocal(context.Background(), text, DefaultTextColumn)
 	require.NoError(t, err)
 	assert.Empty(t, log.String(), "text draws no warning")
-	_, err = scanLocal(context.Background(), bin)
+	_, err = scanLocal(context.Background(), bin, DefaultTextColumn)
 	require.NoError(t, err)
 	assert.Equal(t, 1, strings.Count(log.String(), "\n"), log.String())
 	// 27 of the 256 byte values are not text, 16 times each in 4096, over 4122 bytes

@@ -11,52 +11,67 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 )
 
-// localCorpus is a text file or a folder of .txt files. A file that
-// contains "<|endoftext|>" anywhere is split on it; any other file is
-// split at blank lines. Every 20th document (the 20th, 40th, ... in file
-// order) is held out for validation; a corpus of 2 to 19 documents holds
-// out its last one.
+// localCorpus is a list of text and Parquet files: a local file or
+// folder, or the files of a Hugging Face dataset. A text file that
+// contains "<|endoftext|>" anywhere is split on it; any other text file is
+// split at blank lines; a Parquet file gives one document per row, the
+// value of its text column. Every 20th document (the 20th, 40th, ... in
+// file order) is held out for validation; a corpus of 2 to 19 documents
+// holds out its last one.
 type localCorpus struct {
-	root  string
-	files []localFile
-	sum   string
-	docs  int64
-	size  int64
+	root   string
+	files  []localFile
+	column string // the text column of the Parquet files
+	sum    string
+	docs   int64
+	size   int64
+	// name and ident, when set, replace the label and identity of a local
+	// source (a Hub dataset's).
+	name, ident string
 }
 
 type localFile struct {
-	path string
-	rel  string
-	mode splitMode
-	size int64
+	path    string
+	rel     string
+	mode    splitMode
+	parquet bool
+	size    int64
 }
 
 // ValEvery is the local-corpus hold-out rule: document i (0-based) is a
 // validation document when i%ValEvery == ValEvery-1.
 const ValEvery = 20
 
-// scanLocal lists, hashes and counts the documents of a local source.
-func scanLocal(ctx context.Context, root string) (*localCorpus, error) {
+// isParquet reports whether a file name is a Parquet file's.
+func isParquet(name string) bool { return strings.EqualFold(path.Ext(name), ".parquet") }
+
+// isText reports whether a file name is a text file's.
+func isText(name string) bool { return strings.EqualFold(path.Ext(name), ".txt") }
+
+// scanLocal lists, hashes and counts the documents of a local source: a
+// text or Parquet file, or a folder of them (.txt and .parquet files).
+func scanLocal(ctx context.Context, root, column string) (*localCorpus, error) {
 	st, err := os.Stat(root)
 	if err != nil {
-		return nil, fmt.Errorf("data source %q is not tinystories, synthetic, or an existing file or folder: %w", root, err)
+		return nil, fmt.Errorf("data source %q is not tinystories, synthetic, fineweb-edu, hf:OWNER/NAME, or an existing file or folder: %w", root, err)
 	}
-	c := &localCorpus{root: root}
+	c := &localCorpus{root: root, column: column}
 	if !st.IsDir() {
-		c.files = []localFile{{path: root, rel: filepath.Base(root)}}
+		c.files = []localFile{{path: root, rel: filepath.Base(root), parquet: isParquet(root)}}
 	} else {
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".txt") {
+			if !d.IsDir() && (isText(p) || isParquet(p)) {
 				rel, _ := filepath.Rel(root, p)
-				c.files = append(c.files, localFile{path: p, rel: filepath.ToSlash(rel)})
+				c.files = append(c.files, localFile{path: p, rel: filepath.ToSlash(rel), parquet: isParquet(p)})
 			}
 			return nil
 		})
@@ -64,7 +79,7 @@ func scanLocal(ctx context.Context, root string) (*localCorpus, error) {
 			return nil, fmt.Errorf("data source %s: %w", root, err)
 		}
 		if len(c.files) == 0 {
-			return nil, fmt.Errorf("data source %s: the folder has no .txt files", root)
+			return nil, fmt.Errorf("data source %s: the folder has no .txt or .parquet files", root)
 		}
 		sort.Slice(c.files, func(i, j int) bool { return c.files[i].rel < c.files[j].rel })
 	}
@@ -78,24 +93,43 @@ func scanLocal(ctx context.Context, root string) (*localCorpus, error) {
 		if err != nil {
 			return nil, fmt.Errorf("data source: %w", err)
 		}
-		if share, err := binaryShare(f.path); err == nil && share >= binaryWarnShare {
-			slog.Warn(fmt.Sprintf("data source %s: %.1f%% of its bytes are not text (control bytes other than tabs and line breaks): is it a binary file? It is used as it is", f.path, 100*share))
+		if !f.parquet {
+			if share, err := binaryShare(f.path); err == nil && share >= binaryWarnShare {
+				slog.Warn(fmt.Sprintf("data source %s: %.1f%% of its bytes are not text (control bytes other than tabs and line breaks): is it a binary file? It is used as it is", f.path, 100*share))
+			}
 		}
 		f.size = size
 		if !hasEOT {
 			f.mode = splitBlank
 		}
-		fmt.Fprintf(h, "%s\x00%s\x00%s\n", f.rel, sum, f.mode)
+		fmt.Fprintf(h, "%s\x00%s\x00%s\n", f.rel, sum, f.how(column))
 		c.size += size
 	}
 	c.sum = hex.EncodeToString(h.Sum(nil))
-	if c.docs, err = c.countDocs(); err != nil {
+	if err := c.count(); err != nil {
 		return nil, err
 	}
-	if c.docs < 2 {
-		return nil, fmt.Errorf("data source %s: found %d document(s); need at least 2 to hold one out for validation (separate documents with %s or blank lines)", root, c.docs, EOT)
-	}
 	return c, nil
+}
+
+// how names the way a file is split into documents, for identities.
+func (f localFile) how(column string) string {
+	if f.parquet {
+		return "parquet column " + column
+	}
+	return f.mode.String()
+}
+
+// count counts the documents and checks there are enough to hold one out.
+func (c *localCorpus) count() error {
+	var err error
+	if c.docs, err = c.countDocs(); err != nil {
+		return err
+	}
+	if c.docs < 2 {
+		return fmt.Errorf("data source %s: found %d document(s); need at least 2 to hold one out for validation (separate documents with %s or blank lines)", c.root, c.docs, EOT)
+	}
+	return nil
 }
 
 // hashFile returns the SHA-256 and size of a file and whether it
@@ -184,14 +218,26 @@ func (c *localCorpus) isVal(i int64) bool {
 	return i%ValEvery == ValEvery-1
 }
 
-func (c *localCorpus) label() string { return "local" }
+func (c *localCorpus) label() string {
+	if c.name != "" {
+		return c.name
+	}
+	return "local"
+}
 
 func (c *localCorpus) identity() string {
+	if c.ident != "" {
+		return c.ident
+	}
 	return fmt.Sprintf("local text sha256 %s split every %d", c.sum, ValEvery)
 }
 
 func (c *localCorpus) describe() string {
-	return fmt.Sprintf("local text %s: %d file(s), %d documents, %.1f MB", c.root, len(c.files), c.docs, float64(c.size)/1e6)
+	kind := "local text"
+	if c.name != "" {
+		kind = "Hugging Face dataset"
+	}
+	return fmt.Sprintf("%s %s: %d file(s), %d documents, %.1f MB", kind, c.root, len(c.files), c.docs, float64(c.size)/1e6)
 }
 
 func (c *localCorpus) open(val bool) (docIter, io.Closer, error) {
@@ -200,6 +246,11 @@ func (c *localCorpus) open(val bool) (docIter, io.Closer, error) {
 }
 
 func (c *localCorpus) sizeHint(val bool) int64 {
+	for _, f := range c.files {
+		if f.parquet {
+			return -1 // compressed columns: the file sizes say little of the text's
+		}
+	}
 	if val {
 		return c.size / ValEvery
 	}
@@ -207,12 +258,15 @@ func (c *localCorpus) sizeHint(val bool) int64 {
 }
 
 // allDocs iterates the documents of every file in order.
-func (c *localCorpus) allDocs() *multiFileDocs { return &multiFileDocs{files: c.files} }
+func (c *localCorpus) allDocs() *multiFileDocs {
+	return &multiFileDocs{files: c.files, column: c.column}
+}
 
 type multiFileDocs struct {
-	files []localFile
-	cur   *scanDocs
-	f     *os.File
+	files  []localFile
+	column string
+	cur    docIter
+	f      *os.File
 }
 
 func (m *multiFileDocs) next() ([]byte, error) {
@@ -223,11 +277,19 @@ func (m *multiFileDocs) next() ([]byte, error) {
 			}
 			lf := m.files[0]
 			m.files = m.files[1:]
-			f, err := os.Open(lf.path)
-			if err != nil {
-				return nil, fmt.Errorf("data source: %w", err)
+			if lf.parquet {
+				docs, f, err := openParquetFile(lf.path, m.column)
+				if err != nil {
+					return nil, fmt.Errorf("data source %w", err)
+				}
+				m.f, m.cur = f, docs
+			} else {
+				f, err := os.Open(lf.path)
+				if err != nil {
+					return nil, fmt.Errorf("data source: %w", err)
+				}
+				m.f, m.cur = f, newScanDocs(f, lf.mode)
 			}
-			m.f, m.cur = f, newScanDocs(f, lf.mode)
 		}
 		doc, err := m.cur.next()
 		if err == nil {
@@ -236,6 +298,9 @@ func (m *multiFileDocs) next() ([]byte, error) {
 		name := m.f.Name()
 		m.Close()
 		if !errors.Is(err, io.EOF) {
+			if strings.Contains(err.Error(), name) {
+				return nil, fmt.Errorf("data source %w", err)
+			}
 			return nil, fmt.Errorf("data source %s: %w", name, err)
 		}
 	}
@@ -243,6 +308,9 @@ func (m *multiFileDocs) next() ([]byte, error) {
 
 // Close closes the open file, if any.
 func (m *multiFileDocs) Close() error {
+	if c, ok := m.cur.(io.Closer); ok {
+		_ = c.Close()
+	}
 	if m.f != nil {
 		_ = m.f.Close()
 	}

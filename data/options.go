@@ -31,7 +31,11 @@ const (
 
 // Options select and shape a dataset.
 type Options struct {
-	Source       string // "tinystories", "synthetic", or a path to a .txt file or a folder of .txt files
+	// Source is "tinystories", "synthetic", "fineweb-edu" (a fixed sample
+	// of HuggingFaceFW/fineweb-edu), "hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION]"
+	// (the .txt and .parquet files of a Hugging Face dataset), or a path
+	// to a .txt or .parquet file or a folder of them.
+	Source       string
 	CacheDir     string // "" = os.UserCacheDir()/scaling-harness
 	HFEndpoint   string // "" = $HF_ENDPOINT or https://huggingface.co
 	VocabSize    int    // 0 = DefaultVocabTinyStories (tinystories, local) or DefaultVocabSynthetic
@@ -47,8 +51,11 @@ type Options struct {
 	// TokenizerSample is how many bytes from the start of the training
 	// text train the tokenizer (0 = DefaultTokenizerSample).
 	TokenizerSample int64
-	Seed            uint64    // seeds the synthetic stories
-	Progress        io.Writer // progress bars; nil = none
+	// TextColumn is the column of Parquet files that holds the documents
+	// ("" = DefaultTextColumn).
+	TextColumn string
+	Seed       uint64    // seeds the synthetic stories
+	Progress   io.Writer // progress bars; nil = none
 }
 
 // withDefaults fills the zero fields and checks the rest.
@@ -74,7 +81,10 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Tokenizer != "" && o.TokenizerDir != "" {
 		return o, fmt.Errorf("tokenizer %s and tokenizer folder %s both given; choose one", o.Tokenizer, o.TokenizerDir)
 	}
-	if (o.Source == "tinystories" || o.Tokenizer == TokenizerGPT2) && !strings.HasPrefix(o.HFEndpoint, "http://") && !strings.HasPrefix(o.HFEndpoint, "https://") {
+	if o.TextColumn == "" {
+		o.TextColumn = DefaultTextColumn
+	}
+	if (o.Source == "tinystories" || o.Source == FineWebEdu || strings.HasPrefix(o.Source, HubPrefix) || o.Tokenizer == TokenizerGPT2) && !strings.HasPrefix(o.HFEndpoint, "http://") && !strings.HasPrefix(o.HFEndpoint, "https://") {
 		return o, fmt.Errorf("hugging face endpoint %q must start with http:// or https://", o.HFEndpoint)
 	}
 	if o.VocabSize == 0 {

@@ -209,9 +209,9 @@ func TestPrepareErrors(t *testing.T) {
 		want string
 	}{
 		{"no source", Options{}, "no data source"},
-		{"missing path", Options{Source: filepath.Join(dir, "nope.txt")}, "not tinystories, synthetic, or an existing file"},
+		{"missing path", Options{Source: filepath.Join(dir, "nope.txt")}, "not tinystories, synthetic, fineweb-edu, hf:OWNER/NAME, or an existing file"},
 		{"one document", Options{Source: one}, "need at least 2"},
-		{"empty folder", Options{Source: empty}, "no .txt files"},
+		{"empty folder", Options{Source: empty}, "no .txt or .parquet files"},
 		{"vocab too small", Options{Source: "synthetic", VocabSize: 100}, "out of range"},
 		{"vocab too big", Options{Source: "synthetic", VocabSize: MaxVocab + 1}, "out of range"},
 		{"bad endpoint", Options{Source: "tinystories", HFEndpoint: "ftp://x"}, "must start with http"},

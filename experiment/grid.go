@@ -46,6 +46,9 @@ type Grid struct {
 	// Tokenizer "gpt2" loads GPT-2's tokenizer instead of training one
 	// (VocabSize is then GPT-2's 50,257).
 	Tokenizer string
+	// TextColumn is the text column of a Parquet source ("": the data
+	// package's default, "text").
+	TextColumn string
 	// SeqLen is the context length; Batch the sequences per optimizer
 	// step (0: the per-size table of optim.DefaultsFor).
 	SeqLen int
@@ -377,7 +380,7 @@ func (g Grid) runConfig(spec RunSpec) RunConfig {
 	}
 	return RunConfig{
 		Name: spec.Name, Role: spec.Role, Params: spec.Target, Shape: &shape, Activation: spec.Activation,
-		Seed: spec.Seed, Data: g.Data, VocabSize: g.VocabSize, Tokenizer: g.Tokenizer, SyntheticBytes: g.SyntheticBytes,
+		Seed: spec.Seed, Data: g.Data, VocabSize: g.VocabSize, Tokenizer: g.Tokenizer, TextColumn: g.TextColumn, SyntheticBytes: g.SyntheticBytes,
 		Tokens: spec.Tokens, SeqLen: g.SeqLen, Batch: batch, LR: lr,
 		EvalTokens: g.EvalTokens, Budget: spec.Budget, LRScale: spec.LRScale,
 	}

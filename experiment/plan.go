@@ -82,6 +82,8 @@ type PlanConfig struct {
 	// Data overrides the grid's data source, Tokenizer its tokenizer
 	// ("gpt2": GPT-2's own); CacheDir is the data cache.
 	Data, Tokenizer, CacheDir string
+	// TextColumn overrides the grid's text column of Parquet sources.
+	TextColumn string
 	// Device is KindCPU or KindCUDA.
 	Device string
 	// Command and Version are recorded for provenance.
@@ -96,6 +98,9 @@ func (c PlanConfig) grid() Grid {
 	if c.Data != "" {
 		g.Data = c.Data
 	}
+	if c.TextColumn != "" {
+		g.TextColumn = c.TextColumn
+	}
 	if c.Tokenizer != "" {
 		g.Tokenizer = c.Tokenizer
 		if c.Tokenizer == data.TokenizerGPT2 {
@@ -108,7 +113,7 @@ func (c PlanConfig) grid() Grid {
 // prepareData prepares (or finds in the cache) the data of grid g.
 func prepareData(ctx context.Context, g Grid, cacheDir string, progress io.Writer) (*data.Dataset, error) {
 	ds, err := data.Prepare(ctx, data.Options{Source: g.Data, CacheDir: cacheDir, VocabSize: g.VocabSize,
-		Tokenizer: g.Tokenizer, SyntheticBytes: g.SyntheticBytes, Progress: progress})
+		Tokenizer: g.Tokenizer, TextColumn: g.TextColumn, SyntheticBytes: g.SyntheticBytes, Progress: progress})
 	if err != nil {
 		return nil, fmt.Errorf("data %q: %w", g.Data, err)
 	}

@@ -35,6 +35,7 @@ type RunConfig struct {
 	CacheDir       string // data cache (default: the user cache dir)
 	VocabSize      int    // BPE vocabulary for text sources (default 4096)
 	Tokenizer      string // "" trains a BPE for the data; "gpt2" loads GPT-2's (data.TokenizerGPT2)
+	TextColumn     string // the text column of Parquet sources ("" = data.DefaultTextColumn)
 	SyntheticBytes int64  // size of the synthetic corpus (0: data's default)
 	DataSeed       uint64 // seed of the synthetic stories (the same data for every run by default)
 	Train, Val     *data.Shard
@@ -119,6 +120,7 @@ type plan struct {
 	Seed            uint64         `json:"seed"`
 	Data            string         `json:"data"`
 	Tokenizer       string         `json:"tokenizer,omitempty"`
+	TextColumn      string         `json:"text_column,omitempty"`
 	TrainTokensData int64          `json:"train_shard_tokens"`
 	ValTokensData   int64          `json:"val_shard_tokens"`
 	Tokens          int64          `json:"tokens"`
@@ -156,7 +158,7 @@ type plan struct {
 
 // resolve fills the defaults and checks the combination.
 func resolve(c *RunConfig, vocab int, trainLen, valLen int) (plan, error) {
-	p := plan{Name: c.Name, Role: c.Role, Seed: c.Seed, Data: c.Data, Tokenizer: c.Tokenizer, TargetParams: c.Params, Budget: c.Budget,
+	p := plan{Name: c.Name, Role: c.Role, Seed: c.Seed, Data: c.Data, Tokenizer: c.Tokenizer, TextColumn: c.TextColumn, TargetParams: c.Params, Budget: c.Budget,
 		TrainTokensData: int64(trainLen), ValTokensData: int64(valLen), DecayEmbeddings: c.DecayEmbeddings, ExactFLOPs: c.ExactFLOPs,
 		Dataset: c.Dataset}
 	if p.Role == "" {

@@ -21,7 +21,7 @@ func loadData(ctx context.Context, c *RunConfig) (train, val *data.Shard, close 
 		return nil, nil, nil, fmt.Errorf("data: no source given (want synthetic, tinystories or a path)")
 	}
 	ds, err := data.Prepare(ctx, data.Options{
-		Source: c.Data, CacheDir: c.CacheDir, VocabSize: c.VocabSize, Tokenizer: c.Tokenizer,
+		Source: c.Data, CacheDir: c.CacheDir, VocabSize: c.VocabSize, Tokenizer: c.Tokenizer, TextColumn: c.TextColumn,
 		SyntheticBytes: c.SyntheticBytes, Seed: c.DataSeed, Progress: c.Progress,
 	})
 	if err != nil {

@@ -35,6 +35,8 @@ type SweepConfig struct {
 	Data      string
 	Tokenizer string
 	CacheDir  string
+	// TextColumn overrides the grid's text column of Parquet sources.
+	TextColumn string
 	// Out is the sweep folder: Out/<run>/ per run, Out/results.json.
 	Out string
 	// Devices run one run each at a time (several GPUs run in parallel).
@@ -95,7 +97,7 @@ func Sweep(ctx context.Context, c SweepConfig) (*SweepReport, error) {
 	if len(c.Devices) == 0 {
 		return nil, errors.New("sweep: no device")
 	}
-	pc := PlanConfig{Grid: c.Grid, Select: c.Select, Data: c.Data, Tokenizer: c.Tokenizer, CacheDir: c.CacheDir,
+	pc := PlanConfig{Grid: c.Grid, Select: c.Select, Data: c.Data, Tokenizer: c.Tokenizer, TextColumn: c.TextColumn, CacheDir: c.CacheDir,
 		Device: DeviceKind(c.Devices[0]), Command: c.Command, Version: c.Version}
 	g := pc.grid()
 	if _, err := g.Runs(c.Select); err != nil {

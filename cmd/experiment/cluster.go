@@ -75,17 +75,18 @@ flags:
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("plan")
 	var (
-		grid, acts, dataSrc, tok, device, out, cache string
-		seeds                                        int
-		tpp                                          float64
-		anchorsOnly, estimate, quiet                 bool
-		tuneLR                                       bool
+		grid, acts, dataSrc, tok, textColumn, device, out, cache string
+		seeds                                                    int
+		tpp                                                      float64
+		anchorsOnly, estimate, quiet                             bool
+		tuneLR                                                   bool
 	)
 	fs.StringVar(&grid, "grid", experiment.GridAuto, "grid: "+strings.Join(experiment.GridNames(), ", "))
 	fs.StringVar(&acts, "activations", "gelu,swiglu", "comma-separated activations to train")
 	fs.IntVar(&seeds, "seeds", 0, "seeds per size (default: the grid's)")
 	fs.Float64Var(&tpp, "tokens-per-param", 0, "training tokens per non-embedding parameter, D/N (default: the grid's, 20)")
-	fs.StringVar(&dataSrc, "data", "", "data source: synthetic, tinystories, or a .txt file or folder (default: the grid's)")
+	fs.StringVar(&dataSrc, "data", "", "data source: synthetic, tinystories, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a .txt/.parquet file or folder (default: the grid's)")
+	fs.StringVar(&textColumn, "text-column", "", "the text column of Parquet data (default text)")
 	fs.StringVar(&tok, "tokenizer", "", "gpt2: GPT-2's tokenizer (50,257 tokens, fetched from the Hub once) instead of a BPE trained for the data")
 	dev := devflag.Register(fs, "the workers' device: cpu, cuda or auto (cuda when this machine has a GPU)", os.Getenv)
 	fs.StringVar(&out, "out", "", "sweep folder (default runs/<grid>)")
@@ -143,7 +144,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		scales = tun.Scales()
 	}
 	pc := experiment.PlanConfig{Grid: g, Select: experiment.GridOptions{Activations: activations, Seeds: seeds, TokensPerParam: tpp, AnchorsOnly: anchorsOnly, LRScale: scales},
-		Data: dataSrc, Tokenizer: tok, CacheDir: cache, Device: choice.device, Command: provenance.CommandLine("experiment", append([]string{"plan"}, args...)), Version: provenance.ModuleVersion()}
+		Data: dataSrc, Tokenizer: tok, TextColumn: textColumn, CacheDir: cache, Device: choice.device, Command: provenance.CommandLine("experiment", append([]string{"plan"}, args...)), Version: provenance.ModuleVersion()}
 	if !quiet {
 		pc.Progress = stderr
 	}

@@ -59,7 +59,7 @@ func TestUserMistakes(t *testing.T) {
 		{"bad size", []string{"prepare", "-synthetic-size", "lots"}, "not a positive byte count"},
 		{"bad number", []string{"prepare", "-vocab-size", "many"}, "invalid value"},
 		{"stray argument", []string{"prepare", "extra"}, `unexpected argument "extra"`},
-		{"missing file", []string{"prepare", "-data", "/no/such/file.txt"}, "not tinystories, synthetic, or an existing file"},
+		{"missing file", []string{"prepare", "-data", "/no/such/file.txt"}, "not tinystories, synthetic, fineweb-edu, hf:OWNER/NAME, or an existing file"},
 		{"vocab out of range", []string{"prepare", "-vocab-size", "70000"}, "out of range"},
 		{"vocab below the bytes", []string{"prepare", "-vocab-size", "100"}, "-vocab-size 100 out of range"},
 	}

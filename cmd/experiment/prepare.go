@@ -38,9 +38,10 @@ func runPrepare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		source   string
 		cacheDir string
 	)
-	fs.StringVar(&source, "data", "synthetic", "data source: tinystories, synthetic, or a path to a .txt file or folder of .txt files")
+	fs.StringVar(&source, "data", "synthetic", "data source: tinystories, synthetic, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a path to a .txt/.parquet file or folder of them")
+	fs.StringVar(&opts.TextColumn, "text-column", "", "the text column of Parquet data (default text)")
 	fs.StringVar(&cacheDir, "cache", "", "cache folder (default: the user cache dir + /scaling-harness)")
-	fs.StringVar(&opts.HFEndpoint, "hf-endpoint", "", "Hugging Face endpoint for tinystories (default: $HF_ENDPOINT or https://huggingface.co)")
+	fs.StringVar(&opts.HFEndpoint, "hf-endpoint", "", "Hugging Face endpoint for tinystories, fineweb-edu and hf: sources (default: $HF_ENDPOINT or https://huggingface.co)")
 	fs.IntVar(&vocab, "vocab-size", 0, fmt.Sprintf("tokenizer vocabulary to train (default %d for tinystories and local text, %d for synthetic)", data.DefaultVocabTinyStories, data.DefaultVocabSynthetic))
 	fs.StringVar(&opts.TokenizerDir, "tokenizer", "", "gpt2 for GPT-2's tokenizer (50,257 tokens, fetched from the Hub once), or DIR to load DIR/vocab.json and DIR/merges.txt, instead of training a tokenizer (a folder named gpt2: ./gpt2)")
 	fs.Var(&synth, "synthetic-size", fmt.Sprintf("size of the generated training text, e.g. 64MiB (default %dMiB)", data.DefaultSyntheticBytes>>20))
@@ -61,10 +62,13 @@ func runPrepare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	// Mistakes in the command line (exit status 2), found before any work.
 	switch source {
-	case "synthetic", "tinystories":
+	case "synthetic", "tinystories", data.FineWebEdu:
 	default:
+		if strings.HasPrefix(source, data.HubPrefix) {
+			break
+		}
 		if _, err := os.Stat(source); err != nil {
-			return cli.Usagef("prepare: -data %s is not tinystories, synthetic, or an existing file or folder: %v", source, err)
+			return cli.Usagef("prepare: -data %s is not tinystories, synthetic, fineweb-edu, hf:OWNER/NAME, or an existing file or folder: %v", source, err)
 		}
 	}
 	if vocab != 0 && opts.TokenizerDir == "" && (vocab < 257 || vocab > data.MaxVocab) {

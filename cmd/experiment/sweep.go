@@ -47,13 +47,13 @@ flags:
 
 // sweepFlags are the parsed flags of the sweep mode.
 type sweepFlags struct {
-	grid, acts, data, tokenizer, out, cache, logLevel string
-	dev                                               *devflag.Flags
-	seeds, ckptSteps, boot                            int
-	tpp                                               float64
-	dryRun, anchorsOnly, quiet                        bool
-	tuneLR, tuneLRSet, tuneOnly                       bool
-	ckptEvery                                         time.Duration
+	grid, acts, data, tokenizer, textColumn, out, cache, logLevel string
+	dev                                                           *devflag.Flags
+	seeds, ckptSteps, boot                                        int
+	tpp                                                           float64
+	dryRun, anchorsOnly, quiet                                    bool
+	tuneLR, tuneLRSet, tuneOnly                                   bool
+	ckptEvery                                                     time.Duration
 }
 
 func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
@@ -64,7 +64,8 @@ func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
 	fs.StringVar(&f.acts, "activations", "gelu,swiglu", "comma-separated activations to train")
 	fs.IntVar(&f.seeds, "seeds", 0, "seeds per size (default: the grid's)")
 	fs.Float64Var(&f.tpp, "tokens-per-param", 0, "training tokens per non-embedding parameter, D/N (default: the grid's, 20)")
-	fs.StringVar(&f.data, "data", "", "data source: synthetic, tinystories, or a .txt file or folder (default: the grid's)")
+	fs.StringVar(&f.data, "data", "", "data source: synthetic, tinystories, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a .txt/.parquet file or folder (default: the grid's)")
+	fs.StringVar(&f.textColumn, "text-column", "", "the text column of Parquet data (default text)")
 	f.dev = devflag.Register(fs, "cpu, cuda (every GPU, one run each) or auto", os.Getenv)
 	fs.StringVar(&f.tokenizer, "tokenizer", "", "gpt2: GPT-2's tokenizer (50,257 tokens, fetched from the Hub once) instead of a BPE trained for the data")
 	fs.StringVar(&f.out, "out", "", "sweep folder (default runs/<grid>)")
@@ -203,7 +204,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := experiment.SweepConfig{
 		Grid:   g,
 		Select: experiment.GridOptions{Activations: acts, Seeds: f.seeds, TokensPerParam: f.tpp, AnchorsOnly: f.anchorsOnly},
-		Data:   f.data, Tokenizer: f.tokenizer, CacheDir: f.cache, Out: out, Devices: devs,
+		Data:   f.data, Tokenizer: f.tokenizer, TextColumn: f.textColumn, CacheDir: f.cache, Out: out, Devices: devs,
 		Command: provenance.CommandLine("experiment", args), Version: provenance.ModuleVersion(),
 		CheckpointEvery: f.ckptEvery, CheckpointSteps: f.ckptSteps,
 		TuneLR: g.TuneLR,

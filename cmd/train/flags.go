@@ -111,7 +111,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	c := &o.cfg
 	fs.Var(&params, "params", "target non-embedding parameter count N (e.g. 100K, 3M); the nearest shape is chosen")
 	fs.StringVar(&act, "activation", "", "feed-forward activation: gelu or swiglu")
-	fs.StringVar(&c.Data, "data", "", "training data: synthetic, tinystories, or a .txt file or folder of them")
+	fs.StringVar(&c.Data, "data", "", "training data: synthetic, tinystories, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a .txt/.parquet file or folder of them")
+	fs.StringVar(&c.TextColumn, "text-column", "", "the text column of Parquet data (default text)")
 	fs.StringVar(&c.Out, "out", "", "output folder (created; rerun with the same folder to resume)")
 	fs.Var(&tokens, "tokens", "training tokens D (default 20·N)")
 	fs.IntVar(&c.Batch, "batch", 0, "sequences per optimizer step (default: the table's batch tokens / ctx)")
@@ -240,8 +241,11 @@ func validate(o *options, act string) error {
 		return fmt.Errorf("-params %d with -ctx %d: %w", c.Params, c.SeqLen, err)
 	}
 	switch c.Data {
-	case "synthetic", "tinystories":
+	case "synthetic", "tinystories", data.FineWebEdu:
 	default:
+		if strings.HasPrefix(c.Data, data.HubPrefix) {
+			break
+		}
 		if _, err := os.Stat(c.Data); err != nil {
 			return fmt.Errorf("-data %s: %w", c.Data, err)
 		}
