@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -66,4 +67,26 @@ func TestCheckpointKeepsACompleteFallback(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, StatusFinished, res.Status)
 	sameTrajectory(t, readMetrics(t, ref), readMetrics(t, out))
+}
+
+// TestRunRemovesTemporaryFilesOfKilledWrites leaves in a run folder what a
+// kill inside the writes of metrics.csv and result.json leaves: the
+// rerun removes those files and keeps everything else.
+func TestRunRemovesTemporaryFilesOfKilledWrites(t *testing.T) {
+	train, val, _ := datatest.ByteShards(t, 200_000, 20_000)
+	out := filepath.Join(t.TempDir(), "run")
+	require.NoError(t, os.MkdirAll(out, 0o755))
+	old := time.Now().Add(-time.Minute)
+	var left []string
+	for _, name := range []string{".metrics.csv.tmp123", ".result.json.tmp456", "notes.txt"} {
+		path := filepath.Join(out, name)
+		require.NoError(t, os.WriteFile(path, []byte("partial"), 0o644))
+		require.NoError(t, os.Chtimes(path, old, old))
+		left = append(left, path)
+	}
+	_, err := Run(context.Background(), tinyRun(t, out, train, val))
+	require.NoError(t, err)
+	assert.NoFileExists(t, left[0])
+	assert.NoFileExists(t, left[1])
+	assert.FileExists(t, left[2], "only the atomic writer's temporary files go")
 }
