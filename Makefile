@@ -11,7 +11,7 @@ BENCHTIME ?= 1x
 STATICCHECK_VERSION ?= v0.7.0
 STATICCHECK := bin/staticcheck-$(STATICCHECK_VERSION)
 
-.PHONY: help test test-slurm test-noasm vet fmt-check tidy-check staticcheck bench bench-peers kernels sweep build clean
+.PHONY: help test test-chaos test-slurm test-noasm vet fmt-check tidy-check staticcheck bench bench-peers kernels sweep build clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ staticcheck: $(STATICCHECK) ## staticcheck every package (the pinned version, in
 test: fmt-check vet tidy-check staticcheck ## gofmt, go vet, tidy and staticcheck checks, all tests (CPU only), and the pure-Go GEMM path
 	$(GO) test -count=1 $(PKGS)
 	$(GO) test -count=1 -tags noasm ./kernels/cpu/...
+
+test-chaos: ## kill train and experiment -grid smoke with SIGKILL at random moments, rerun, compare bit for bit (CHAOS_SEED=n repeats a kill plan)
+	CHAOS=1 $(GO) test -count=1 -v -timeout 20m -run 'TestChaos' ./cmd/internal/chaos/
 
 test-slurm: ## the Slurm integration test (needs a cluster: bash scripts/slurm-cluster.sh up)
 	SLURM_TEST=1 $(GO) test -count=1 -run 'TestSlurm' -v ./cmd/experiment/

@@ -32,10 +32,11 @@ import (
 //	                       and is ignored
 //
 // Every file is read back and checked after it is written. Once a new
-// checkpoint is complete and verified, all but it and the one before it
-// are removed. A resume verifies the newest checkpoint's files against
-// state.json and falls back to the previous one (saying so in the log)
-// when they do not match.
+// checkpoint is complete and verified, all but it and the newest complete
+// one before it are removed (unfinished folders of killed attempts too).
+// A resume verifies the newest checkpoint's files against state.json and
+// falls back to the previous one (saying so in the log) when they do not
+// match.
 
 const checkpointsDir = "checkpoints"
 
@@ -176,6 +177,13 @@ func stepDir(out string, step int) string {
 // older ones.
 func saveCheckpoint(out string, params []optim.Param, opt *optim.AdamW, st ckptState, meta map[string]string) error {
 	dir := stepDir(out, st.Step)
+	if !hasState(dir) {
+		// What a killed attempt left of this step is started afresh, so
+		// that none of its temporary files stay in the checkpoint.
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -225,21 +233,32 @@ func saveCheckpoint(out string, params []optim.Param, opt *optim.AdamW, st ckptS
 	if _, err := writeVerified(filepath.Join(dir, "state.json"), b); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	// The new checkpoint is complete and verified: keep it and the one
-	// before it (the fallback should this one be damaged later).
+	// The new checkpoint is complete and verified: keep it and the newest
+	// complete one before it (the fallback should this one be damaged
+	// later). Everything else goes, including the unfinished folders of
+	// killed attempts: kept as the fallback, such a folder used to leave
+	// the run with none.
 	steps, _ := listCheckpoints(out)
-	var older []int
-	for _, s := range steps {
-		if s < st.Step {
-			older = append(older, s)
-		} else if s > st.Step {
-			os.RemoveAll(stepDir(out, s)) // unfinished leftovers of a later attempt
+	fallback := -1
+	for i := len(steps) - 1; i >= 0; i-- {
+		if steps[i] < st.Step && hasState(stepDir(out, steps[i])) {
+			fallback = steps[i]
+			break
 		}
 	}
-	for i := 0; i < len(older)-1; i++ {
-		os.RemoveAll(stepDir(out, older[i]))
+	for _, s := range steps {
+		if s != st.Step && s != fallback {
+			os.RemoveAll(stepDir(out, s))
+		}
 	}
 	return nil
+}
+
+// hasState says whether the checkpoint folder dir is complete: state.json,
+// written last, is there.
+func hasState(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "state.json"))
+	return err == nil
 }
 
 func mergeMeta(a, b map[string]string) map[string]string {

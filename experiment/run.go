@@ -93,6 +93,7 @@ type runner struct {
 }
 
 func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
+	started := time.Now()
 	if c.Device == nil {
 		return nil, errors.New("run: no device")
 	}
@@ -112,6 +113,14 @@ func newRunner(ctx context.Context, c *RunConfig) (*runner, error) {
 	log := c.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	// The temporary files of writes a kill cut short (metrics.csv,
+	// result.json, the event file) would pile up, one per kill: this
+	// process owns the folder now.
+	if gone, err := atomicfile.RemoveLeftovers(c.Out, started); err != nil {
+		log.Warn(cli.OneLine(err.Error()))
+	} else if len(gone) > 0 {
+		log.Debug("removed temporary files of interrupted writes", "files", len(gone))
 	}
 	r := &runner{c: c, log: log, dev: c.Device, best: math.Inf(1)}
 

@@ -8,10 +8,13 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // Perm is the permission every committed file gets (CreateTemp makes
@@ -105,4 +108,53 @@ func syncDir(dir string) {
 		d.Sync()
 		d.Close()
 	}
+}
+
+// IsTemp says whether name is a temporary file's name as Create makes
+// them: .BASE.tmp followed by CreateTemp's digits.
+func IsTemp(name string) bool {
+	i := strings.LastIndex(name, ".tmp")
+	if !strings.HasPrefix(name, ".") || i < 1 || i+4 == len(name) {
+		return false
+	}
+	for _, c := range name[i+4:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// RemoveLeftovers removes the temporary files that writers killed before
+// Commit or Abort left directly in dir, those last modified before
+// before (a live writer's file is newer than its own start), and returns
+// their paths. It is for a folder the caller owns (a run's folder under
+// its lock): another process writing there at the same time could lose a
+// temporary file it is still filling.
+func RemoveLeftovers(dir string, before time.Time) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("remove leftovers in %s: %w", dir, err)
+	}
+	var gone []string
+	var errs []error
+	for _, e := range ents {
+		if e.IsDir() || !IsTemp(e.Name()) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || !info.ModTime().Before(before) {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		gone = append(gone, path)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return gone, fmt.Errorf("remove leftovers in %s: %w", dir, err)
+	}
+	return gone, nil
 }

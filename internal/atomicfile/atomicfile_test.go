@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -69,4 +70,45 @@ func TestCreateWriteAtCommitAndAbort(t *testing.T) {
 func TestCreateInMissingFolderFails(t *testing.T) {
 	_, err := Create(filepath.Join(t.TempDir(), "no", "such", "x"))
 	require.Error(t, err)
+}
+
+func TestIsTemp(t *testing.T) {
+	for name, want := range map[string]bool{
+		".metrics.csv.tmp123": true, ".a.tmp0": true,
+		"metrics.csv.tmp123": false, ".metrics.csv.tmp": false, ".metrics.csv.tmpx1": false, ".tmp12": false, "a.json": false,
+	} {
+		require.Equal(t, want, IsTemp(name), name)
+	}
+}
+
+// A writer killed before Commit leaves its temporary file; the folder's
+// owner removes such files when it starts, but never a newer one (a live
+// writer's) nor anything else.
+func TestRemoveLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "metrics.csv")
+	require.NoError(t, WriteFile(path, []byte("kept")))
+	killed, err := Create(path)
+	require.NoError(t, err)
+	_, err = killed.Write([]byte("half"))
+	require.NoError(t, err)
+	killed.File.Close() // the process died here: no Commit, no Abort
+	old := time.Now().Add(-time.Minute)
+	require.NoError(t, os.Chtimes(killed.Name(), old, old))
+	live, err := Create(filepath.Join(dir, "result.json"))
+	require.NoError(t, err)
+	defer live.Abort()
+	other := filepath.Join(dir, ".hidden")
+	require.NoError(t, os.WriteFile(other, nil, 0o644))
+	require.NoError(t, os.Chtimes(other, old, old))
+
+	gone, err := RemoveLeftovers(dir, time.Now().Add(-time.Second))
+	require.NoError(t, err)
+	require.Equal(t, []string{killed.Name()}, gone)
+	require.NoFileExists(t, killed.Name())
+	require.FileExists(t, live.Name(), "a live writer's file stays")
+	require.FileExists(t, other)
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, "kept", string(got))
 }
