@@ -22,6 +22,7 @@ import (
 	"github.com/empirical-scaling/harness/fit"
 	"github.com/empirical-scaling/harness/fit/fittest"
 	"github.com/empirical-scaling/harness/fit/report"
+	"github.com/empirical-scaling/harness/fit/results"
 	"github.com/empirical-scaling/harness/internal/cli"
 )
 
@@ -85,6 +86,25 @@ func TestSmokeSweepEndToEnd(t *testing.T) {
 	md, err := os.ReadFile(filepath.Join(out, report.FileReportMD))
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "swiglu-7K-s1")
+	// The report shows what the largest run of each activation writes,
+	// and the same text as experiment sample with the report's settings.
+	assert.Contains(t, string(md), "## Samples")
+	var doc struct {
+		Meta report.Meta `json:"meta"`
+	}
+	js, err := os.ReadFile(filepath.Join(out, report.FileAnalysis))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(js, &doc))
+	require.Len(t, doc.Meta.Samples, 2, "one sample per activation")
+	for _, s := range doc.Meta.Samples {
+		assert.Contains(t, []string{"gelu-7K-s1", "swiglu-7K-s1"}, s.Run)
+		assert.True(t, strings.HasPrefix(s.Text, results.SamplePrompt), s.Text)
+		want, err := experiment.SampleText(context.Background(), filepath.Join(out, s.Run), experiment.SampleOptions{
+			Prompt: results.SamplePrompt, Tokens: results.SampleTokens, Seed: results.SampleSeed})
+		require.NoError(t, err)
+		assert.Equal(t, want, s.Text)
+		assert.Contains(t, string(md), "> "+strings.SplitN(s.Text, "\n", 2)[0])
+	}
 
 	// Corrupt both kinds of result file: the sweep names them and repairs them.
 	require.NoError(t, os.WriteFile(filepath.Join(out, experiment.ResultsFile), []byte("{not json"), 0o644))

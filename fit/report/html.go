@@ -38,6 +38,7 @@ code{background:#f3f3f3;padding:0 .2rem}
 <h2>Runs</h2>
 {{template "table" .Runs}}
 <figure><img alt="training curves" src="{{.Curves}}"></figure>
+{{if .Samples}}<h2>Samples</h2><p>{{.SampleHeading}}</p>{{range .Samples}}<p><b>{{.Label}}</b> ({{.Run}}, N = {{.N}}, val loss {{printf "%.4f" .Loss}}):</p><blockquote style="white-space: pre-wrap">{{.Text}}</blockquote>{{end}}{{end}}
 {{if .Notes}}<h2>Notes</h2><ul>{{range .Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>Method</h2><ul>{{range .Method}}<li>{{.}}</li>{{end}}</ul>
 <p>Every number is also in <code>analysis.json</code>.</p>
@@ -78,6 +79,17 @@ func HTML(a *fit.Analysis, m Meta, scalingSVG, residualsPNG, curvesPNG []byte) (
 		"Notes":      a.Notes,
 		"Method":     methodLines(a),
 		"Provenance": provenanceRows(m),
+	}
+	if len(m.Samples) > 0 {
+		type shown struct {
+			Label, Run, N, Text string
+			Loss                float64
+		}
+		var ss []shown
+		for _, s := range m.Samples {
+			ss = append(ss, shown{fit.Label(s.Activation), s.Run, fit.FormatNum(fit.Num(s.N)), s.Text, s.Loss})
+		}
+		data["Samples"], data["SampleHeading"] = ss, sampleHeading(m.Samples)
 	}
 	if a.Verdict != nil {
 		data["Summary"] = a.Verdict.Summary

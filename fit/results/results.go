@@ -152,6 +152,9 @@ func Report(ctx context.Context, dir string, opts fit.Options, command string) (
 	}
 	meta := report.NewMeta(command)
 	meta.Grid, meta.Device = s.Grid, s.Device
+	var notes []string
+	meta.Samples, notes = Samples(ctx, dir, s.Points)
+	a.Notes = append(a.Notes, notes...)
 	if err := report.Write(a, dir, meta); err != nil {
 		return nil, err
 	}
@@ -171,4 +174,49 @@ func LRCurves(t *experiment.LRTuning) []fit.LRTuningCurve {
 		out = append(out, lc)
 	}
 	return out
+}
+
+// Sample settings of the report: one prompt and seed for every run, on the
+// CPU, so the texts compare the models and not the draws.
+const (
+	SamplePrompt = "Once upon a time"
+	SampleSeed   = 1
+	SampleTokens = 48
+)
+
+// Samples generates a short text from the largest run (by N; the lowest
+// seed among equals) of each activation in pts, whose folders are under
+// dir. A run without a checkpoint or tokenizer is left out, with a note
+// saying why; a sweep none of whose runs can sample gives no samples.
+func Samples(ctx context.Context, dir string, pts []fit.Point) ([]report.Sample, []string) {
+	largest := map[string]fit.Point{}
+	var order []string
+	for _, p := range pts {
+		q, ok := largest[p.Activation]
+		if !ok {
+			order = append(order, p.Activation)
+		}
+		if !ok || p.N > q.N || p.N == q.N && p.Seed < q.Seed {
+			largest[p.Activation] = p
+		}
+	}
+	var (
+		out   []report.Sample
+		notes []string
+	)
+	for _, act := range order {
+		p := largest[act]
+		text, err := experiment.SampleText(ctx, filepath.Join(dir, p.Run), experiment.SampleOptions{
+			Prompt: SamplePrompt, Tokens: SampleTokens, Seed: SampleSeed})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil
+			}
+			notes = append(notes, fmt.Sprintf("no sample from %s: %v", p.Run, err))
+			continue
+		}
+		out = append(out, report.Sample{Activation: act, Run: p.Run, N: p.N, Loss: p.Loss,
+			Prompt: SamplePrompt, Seed: SampleSeed, Text: text})
+	}
+	return out, notes
 }
