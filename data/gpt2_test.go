@@ -9,46 +9,18 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/empirical-scaling/harness/internal/fixtures"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/empirical-scaling/harness/data/download"
 )
 
-// gpt2Fixtures returns GPT-2's vocab.json and merges.txt exactly as the
-// Hub serves them, built from ../shared/fixtures/tokenizer (next to the
-// repository root, the folder holding go.mod); the test is skipped when
-// the fixtures are absent.
-func gpt2Fixtures(t *testing.T) map[string][]byte {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found, so no shared fixtures")
-		}
-		dir = parent
-	}
-	fx := filepath.Join(dir, "..", "shared", "fixtures", "tokenizer")
-	vocab, err := os.ReadFile(filepath.Join(fx, "gpt2_vocab.json"))
-	if err != nil {
-		t.Skipf("GPT-2 tokenizer fixtures absent (%v): they live in ../shared/fixtures/tokenizer next to the repository", err)
-	}
-	merges, err := os.ReadFile(filepath.Join(fx, "gpt2_merges.txt"))
-	require.NoError(t, err)
-	// The fixture's merges.txt lacks the Hub file's first line.
-	merges = append([]byte("#version: 0.2\n"), merges...)
-	return map[string][]byte{"vocab.json": vocab, "merges.txt": merges}
-}
-
 // gpt2Hub serves GPT-2's files the way the Hub does (plain Git files: no
 // X-Linked headers).
 func gpt2Hub(t *testing.T) (*hfServer, string) {
-	h := &hfServer{prefix: "/" + gpt2Repo + "/resolve/main/", files: gpt2Fixtures(t), noLinked: true}
+	h := &hfServer{prefix: "/" + gpt2Repo + "/resolve/main/", files: fixtures.GPT2Files(t), noLinked: true}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return h, ts.URL
@@ -93,7 +65,7 @@ func TestPrepareGPT2Tokenizer(t *testing.T) {
 // Offline without the files: the error says where to put them; files
 // placed there by hand are used, and anything but GPT-2's files refused.
 func TestPrepareGPT2Offline(t *testing.T) {
-	files := gpt2Fixtures(t)
+	files := fixtures.GPT2Files(t)
 	ts := httptest.NewServer(http.NotFoundHandler())
 	url := ts.URL
 	ts.Close()
@@ -106,7 +78,7 @@ func TestPrepareGPT2Offline(t *testing.T) {
 
 	// The fixture's merges.txt as it is (without the Hub's first line) is
 	// not the Hub's file.
-	fx := gpt2Fixtures(t)
+	fx := fixtures.GPT2Files(t)
 	require.NoError(t, os.WriteFile(filepath.Join(GPT2Dir(cache), "vocab.json"), files["vocab.json"], 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(GPT2Dir(cache), "merges.txt"), fx["merges.txt"][len("#version: 0.2\n"):], 0o644))
 	_, err = Prepare(context.Background(), opts)

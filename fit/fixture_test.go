@@ -4,8 +4,9 @@ import (
 	"context"
 	"math"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/empirical-scaling/harness/internal/fixtures"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,29 +15,6 @@ import (
 	"github.com/empirical-scaling/harness/fit"
 	"github.com/empirical-scaling/harness/fit/results"
 )
-
-// fixture returns the path of a shared fixture (../shared/fixtures from the
-// repository root), skipping the test when it is absent.
-func fixture(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "fixtures", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("fixture %s absent (%v): skipping the comparison with published results", p, err)
-	}
-	return p
-}
 
 // Besiroglu et al. 2024 ("Chinchilla Scaling: A replication attempt",
 // arXiv:2404.10102) fit approach 3 to the 240 points left after dropping
@@ -54,7 +32,7 @@ var besiroglu = []struct {
 }
 
 func TestChinchillaReproducesBesiroglu(t *testing.T) {
-	pts, err := results.ReadCSV(fixture(t, "scaling/chinchilla_svg_extracted_data.csv"))
+	pts, err := results.ReadCSV(fixtures.Path(t, "scaling/chinchilla_svg_extracted_data.csv"))
 	require.NoError(t, err)
 	require.Len(t, pts, 245)
 	pts, err = fit.DropHighest(pts, 5)

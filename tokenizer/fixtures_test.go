@@ -6,31 +6,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/empirical-scaling/harness/internal/fixtures"
+
 	"github.com/stretchr/testify/require"
 )
 
-// fixtureDir returns ../shared/fixtures/tokenizer relative to the repo root
-// (the nearest parent holding go.mod), skipping the test when it is absent.
-func fixtureDir(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	require.NoError(tb, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("no go.mod above the test directory, so no fixtures")
-		}
-		dir = parent
-	}
-	fx := filepath.Join(dir, "..", "shared", "fixtures", "tokenizer")
-	if _, err := os.Stat(filepath.Join(fx, "gpt2_vocab.json")); err != nil {
-		tb.Skipf("tokenizer fixtures absent at %s: %v", fx, err)
-	}
-	return fx
-}
+// fixtureDir returns ../shared/fixtures/tokenizer, skipping the test when
+// it is absent.
+func fixtureDir(tb testing.TB) string { return fixtures.Path(tb, "tokenizer") }
 
 // fixtureTexts are the texts with expected GPT-2 ids in expected/.
 var fixtureTexts = []string{"corpus.en", "german.txt", "address.txt", "tinystories_sample.txt"}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/empirical-scaling/harness/internal/fixtures"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -92,7 +94,7 @@ func chunks16(s string) []uint16 {
 }
 
 func TestGPT2Files(t *testing.T) {
-	fx := fixtures(t)
+	fx := fixtures.Path(t, "tokenizer")
 	vocab, merges := filepath.Join(fx, "gpt2_vocab.json"), filepath.Join(fx, "gpt2_merges.txt")
 	for _, name := range []string{"german.txt", "address.txt"} {
 		code, out, stderr := bpe(t, "", "encode", "-vocab", vocab, "-merges", merges, "-special", "<|endoftext|>", filepath.Join(fx, name))
@@ -104,27 +106,6 @@ func TestGPT2Files(t *testing.T) {
 		require.NoError(t, json.Unmarshal(raw, &want))
 		assert.Equal(t, want, got, name)
 	}
-}
-
-// fixtures finds ../shared/fixtures/tokenizer from the repo root.
-func fixtures(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("no go.mod above the test directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-	fx := filepath.Join(dir, "..", "shared", "fixtures", "tokenizer")
-	if _, err := os.Stat(filepath.Join(fx, "gpt2_vocab.json")); err != nil {
-		t.Skipf("tokenizer fixtures absent at %s", fx)
-	}
-	return fx
 }
 
 func TestUserMistakes(t *testing.T) {
