@@ -239,9 +239,6 @@ func (d a2Draw) frontierCompute(loss float64) float64 {
 	return math.Pow(d.kl/loss, 1/d.l)
 }
 
-// nOpt is the fitted line's N_opt at c.
-func (d a2Draw) nOpt(c float64) float64 { return d.kn * math.Pow(c, d.a) }
-
 // budgetsOf groups pts by budget (ascending).
 func budgetsOf(pts []Point) ([]float64, map[float64][]Point) {
 	by := map[float64][]Point{}
