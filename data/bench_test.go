@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/empirical-scaling/harness/data/synth"
 	"github.com/empirical-scaling/harness/tokenizer"
 	"github.com/stretchr/testify/require"
 )
@@ -17,7 +18,7 @@ import (
 // in memory, so the pipeline's own overhead is the ratio of the two.
 func BenchmarkEncodeCorpus(b *testing.B) {
 	const size = 16 << 20
-	c := newSynthCorpus(1, size)
+	c := newSynthCorpus(synth.Spec{Knobs: synth.Knobs{}.WithDefaults()}, 1, size)
 	it, _, err := c.open(false)
 	require.NoError(b, err)
 	text, err := io.ReadAll(newDocReader(it))

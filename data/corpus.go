@@ -28,40 +28,60 @@ type corpus interface {
 	sizeHint(val bool) int64
 }
 
-// synthCorpus is the built-in story generator.
+// synthCorpus is a built-in generator: the knowledge chronicle (the
+// default) or the first generator's children's stories.
 type synthCorpus struct {
+	spec       synth.Spec
 	seed       uint64
 	trainBytes int64
 	valBytes   int64
 }
 
-// valSeedSalt separates the validation stories' stream from the training
-// stories', so the two parts share no document.
+// valSeedSalt separates the validation documents' stream from the
+// training documents', so the two parts share no document. (The
+// chronicle's world, what its documents say, is shared: validation
+// measures what was learnt about it.)
 const valSeedSalt = 0x5eed0f0a11da7a00
 
-func newSynthCorpus(seed uint64, trainBytes int64) *synthCorpus {
+func newSynthCorpus(spec synth.Spec, seed uint64, trainBytes int64) *synthCorpus {
 	val := trainBytes / 20
 	if val < 256<<10 {
 		val = 256 << 10
 	}
-	return &synthCorpus{seed: seed, trainBytes: trainBytes, valBytes: val}
+	return &synthCorpus{spec: spec, seed: seed, trainBytes: trainBytes, valBytes: val}
 }
 
 func (c *synthCorpus) label() string { return "synthetic" }
 
 func (c *synthCorpus) identity() string {
-	return fmt.Sprintf("synthetic generator v%d seed %d train %d bytes val %d bytes", synth.Version, c.seed, c.trainBytes, c.valBytes)
+	if c.spec.Stories {
+		// Unchanged from before the chronicle, so older caches stay valid.
+		return fmt.Sprintf("synthetic generator v%d seed %d train %d bytes val %d bytes", synth.Version, c.seed, c.trainBytes, c.valBytes)
+	}
+	return fmt.Sprintf("synthetic knowledge chronicle v%d %s seed %d train %d bytes val %d bytes", synth.KnowledgeVersion, c.spec.Knobs, c.seed, c.trainBytes, c.valBytes)
 }
 
 func (c *synthCorpus) describe() string {
-	return fmt.Sprintf("built-in synthetic stories (seed %d, %.1f MB train, %.1f MB validation)", c.seed, float64(c.trainBytes)/1e6, float64(c.valBytes)/1e6)
+	what := "built-in synthetic stories (v1)"
+	if !c.spec.Stories {
+		what = fmt.Sprintf("built-in knowledge chronicle (Zipf exponent %g over %d people)", c.spec.Knobs.Zipf, c.spec.Knobs.Entities)
+	}
+	return fmt.Sprintf("%s, seed %d, %.1f MB train, %.1f MB validation", what, c.seed, float64(c.trainBytes)/1e6, float64(c.valBytes)/1e6)
 }
 
 func (c *synthCorpus) open(val bool) (docIter, io.Closer, error) {
+	stream, limit := c.seed, c.trainBytes
 	if val {
-		return &synthDocs{gen: synth.New(rng.Mix(c.seed ^ valSeedSalt)), limit: c.valBytes}, io.NopCloser(nil), nil
+		stream, limit = rng.Mix(c.seed^valSeedSalt), c.valBytes
 	}
-	return &synthDocs{gen: synth.New(c.seed), limit: c.trainBytes}, io.NopCloser(nil), nil
+	if c.spec.Stories {
+		return &synthDocs{gen: synth.New(stream), limit: limit}, io.NopCloser(nil), nil
+	}
+	w, err := synth.NewWorld(c.seed, c.spec.Knobs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &synthDocs{gen: w.Stream(stream), limit: limit}, io.NopCloser(nil), nil
 }
 
 func (c *synthCorpus) sizeHint(val bool) int64 {
@@ -71,9 +91,11 @@ func (c *synthCorpus) sizeHint(val bool) int64 {
 	return c.trainBytes
 }
 
-// synthDocs yields stories until limit bytes of stories have been made.
+// synthDocs yields documents until limit bytes of them have been made.
 type synthDocs struct {
-	gen   *synth.Generator
+	gen interface {
+		AppendStory(dst []byte) []byte
+	}
 	limit int64
 	n     int64
 	buf   []byte
@@ -88,12 +110,26 @@ func (s *synthDocs) next() ([]byte, error) {
 	return s.buf, nil
 }
 
+// IsSynthetic reports whether source names a built-in generator:
+// "synthetic" (the knowledge chronicle), "synthetic:zipf=S,entities=K"
+// (the chronicle with other knobs) or "synthetic-v1" (the first
+// generator's stories). err says what is wrong with the knobs of one
+// that does.
+func IsSynthetic(source string) (bool, error) {
+	_, ok, err := synth.ParseSource(source)
+	return ok, err
+}
+
 // resolveCorpus turns Options.Source into a corpus, downloading or
 // scanning what it needs.
 func resolveCorpus(ctx context.Context, opts Options) (corpus, error) {
+	if spec, ok, err := synth.ParseSource(opts.Source); ok {
+		if err != nil {
+			return nil, err
+		}
+		return newSynthCorpus(spec, opts.Seed, opts.SyntheticBytes), nil
+	}
 	switch opts.Source {
-	case "synthetic":
-		return newSynthCorpus(opts.Seed, opts.SyntheticBytes), nil
 	case "tinystories":
 		return fetchTinyStories(ctx, opts)
 	case FineWebEdu:
@@ -103,7 +139,7 @@ func resolveCorpus(ctx context.Context, opts Options) (corpus, error) {
 		}
 		return fetchHub(ctx, opts, s, FineWebEdu)
 	case "":
-		return nil, fmt.Errorf("no data source: use tinystories, synthetic, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a path to a .txt or .parquet file or a folder of them")
+		return nil, fmt.Errorf("no data source: use tinystories, synthetic (synthetic:zipf=S, synthetic-v1), fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a path to a .txt or .parquet file or a folder of them")
 	}
 	if strings.HasPrefix(opts.Source, HubPrefix) {
 		s, err := parseHubSource(opts.Source)

@@ -13,9 +13,9 @@ const (
 	// DefaultVocabTinyStories is the vocabulary trained for TinyStories
 	// and for local text.
 	DefaultVocabTinyStories = 4096
-	// DefaultVocabSynthetic is the vocabulary trained for the synthetic
-	// stories: their lexicon is about 2,000 words, and a small vocabulary
-	// keeps the classifier cheap for the tiny CPU grid.
+	// DefaultVocabSynthetic is the vocabulary trained for the built-in
+	// generators: their lexicon is about 2,000 words, and a small
+	// vocabulary keeps the classifier cheap for the tiny CPU grid.
 	DefaultVocabSynthetic = 1024
 	// DefaultSyntheticBytes is the size of the generated training text,
 	// about 16M tokens at the default vocabulary: more than the tiny grid
@@ -31,7 +31,10 @@ const (
 
 // Options select and shape a dataset.
 type Options struct {
-	// Source is "tinystories", "synthetic", "fineweb-edu" (a fixed sample
+	// Source is "tinystories", a built-in generator ("synthetic": the
+	// knowledge chronicle; "synthetic:zipf=S,entities=K": the chronicle
+	// with other knobs; "synthetic-v1": the first generator's stories),
+	// "fineweb-edu" (a fixed sample
 	// of HuggingFaceFW/fineweb-edu), "hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION]"
 	// (the .txt and .parquet files of a Hugging Face dataset), or a path
 	// to a .txt or .parquet file or a folder of them.
@@ -54,7 +57,7 @@ type Options struct {
 	// TextColumn is the column of Parquet files that holds the documents
 	// ("" = DefaultTextColumn).
 	TextColumn string
-	Seed       uint64    // seeds the synthetic stories
+	Seed       uint64    // seeds the built-in generators (the chronicle's world and its training stream)
 	Progress   io.Writer // progress bars; nil = none
 }
 
@@ -89,7 +92,7 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.VocabSize == 0 {
 		o.VocabSize = DefaultVocabTinyStories
-		if o.Source == "synthetic" {
+		if ok, _ := IsSynthetic(o.Source); ok {
 			o.VocabSize = DefaultVocabSynthetic
 		}
 	}

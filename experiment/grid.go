@@ -146,11 +146,11 @@ func Grids() []Grid {
 			Anchors: []Size{l1(800, 8), l1(1_800, 12), l1(3_000, 16)}, Holdouts: []Size{l1(7_000, 24)}, Seeds: 1,
 		},
 		{
-			Name: GridTiny, Description: "the CPU default: the whole sweep and its analysis in a few minutes on 2 cores, on the built-in synthetic stories",
-			Data: "synthetic", VocabSize: 512, SyntheticBytes: 16 << 20,
-			SeqLen: 64, Steps: 600, LR: 3e-3, EvalTokens: 16384, Evals: 8, TokensPerParam: 20,
-			Anchors:  []Size{l1(1_800, 12), l1(3_000, 16), l1(5_000, 20), l1(7_000, 24), l1(9_500, 28)},
-			Holdouts: []Size{l1(28_000, 48)}, Seeds: 2,
+			Name: GridTiny, Description: "the CPU default: the whole sweep and its analysis in minutes on 2 cores, on the built-in knowledge chronicle",
+			Data: "synthetic", VocabSize: 512, SyntheticBytes: 24 << 20,
+			SeqLen: 128, Steps: 600, LR: 3e-3, EvalTokens: 16384, Evals: 8, TokensPerParam: 20,
+			Anchors:  sizes(28_000, 50_000, 77_000, 111_000, 222_000),
+			Holdouts: sizes(300_000), Seeds: 1,
 		},
 		{
 			Name: GridAnchors, TuneLR: true, Description: "the seed's anchors on TinyStories (a GPU grid); the full grid without its holdout",

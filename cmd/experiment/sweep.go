@@ -64,7 +64,7 @@ func parseSweep(args []string, stdout io.Writer) (sweepFlags, error) {
 	fs.StringVar(&f.acts, "activations", "gelu,swiglu", "comma-separated activations to train")
 	fs.IntVar(&f.seeds, "seeds", 0, "seeds per size (default: the grid's)")
 	fs.Float64Var(&f.tpp, "tokens-per-param", 0, "training tokens per non-embedding parameter, D/N (default: the grid's, 20)")
-	fs.StringVar(&f.data, "data", "", "data source: synthetic, tinystories, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a .txt/.parquet file or folder (default: the grid's)")
+	fs.StringVar(&f.data, "data", "", "data source: synthetic (the knowledge chronicle; synthetic:zipf=S,entities=K for other knobs), synthetic-v1 (the first generator's stories), tinystories, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a .txt/.parquet file or folder (default: the grid's)")
 	fs.StringVar(&f.textColumn, "text-column", "", "the text column of Parquet data (default text)")
 	f.dev = devflag.Register(fs, "cpu, cuda (every GPU, one run each) or auto", os.Getenv)
 	fs.StringVar(&f.tokenizer, "tokenizer", "", "gpt2: GPT-2's tokenizer (50,257 tokens, fetched from the Hub once) instead of a BPE trained for the data")

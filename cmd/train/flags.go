@@ -111,7 +111,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	c := &o.cfg
 	fs.Var(&params, "params", "target non-embedding parameter count N (e.g. 100K, 3M); the nearest shape is chosen")
 	fs.StringVar(&act, "activation", "", "feed-forward activation: gelu or swiglu")
-	fs.StringVar(&c.Data, "data", "", "training data: synthetic, tinystories, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a .txt/.parquet file or folder of them")
+	fs.StringVar(&c.Data, "data", "", "training data: synthetic (the knowledge chronicle; synthetic:zipf=S for another Zipf exponent), synthetic-v1 (the first generator's stories), tinystories, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a .txt/.parquet file or folder of them")
 	fs.StringVar(&c.TextColumn, "text-column", "", "the text column of Parquet data (default text)")
 	fs.StringVar(&c.Out, "out", "", "output folder (created; rerun with the same folder to resume)")
 	fs.Var(&tokens, "tokens", "training tokens D (default 20·N)")
@@ -240,8 +240,12 @@ func validate(o *options, act string) error {
 	if _, err := nn.ForParams(c.Params, 256, c.SeqLen, a); err != nil {
 		return fmt.Errorf("-params %d with -ctx %d: %w", c.Params, c.SeqLen, err)
 	}
-	switch c.Data {
-	case "synthetic", "tinystories", data.FineWebEdu:
+	isSynth, err := data.IsSynthetic(c.Data)
+	if err != nil {
+		return fmt.Errorf("-data: %w", err)
+	}
+	switch {
+	case isSynth, c.Data == "tinystories", c.Data == data.FineWebEdu:
 	default:
 		if strings.HasPrefix(c.Data, data.HubPrefix) {
 			break
