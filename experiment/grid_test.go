@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -63,13 +64,23 @@ func TestTinyGrid(t *testing.T) {
 	g, err := GridByName(GridTiny)
 	require.NoError(t, err)
 	assert.Equal(t, "synthetic", g.Data, "built-in data: no download")
-	assert.GreaterOrEqual(t, len(g.Anchors), 4)
+	assert.GreaterOrEqual(t, len(g.Anchors), 5)
+	for _, s := range append(slices.Clone(g.Anchors), g.Holdouts...) {
+		assert.Zero(t, s.Layers, "tiny uses the config builder's shapes, not hand-made ones")
+	}
 	runs, err := g.Runs(GridOptions{})
 	require.NoError(t, err)
 	big, small := realN(runs, RoleAnchor, true), realN(runs, RoleHoldout, false)
+	least := realN(runs, RoleAnchor, false)
+	deep := map[nn.Activation]bool{}
+	for _, r := range runs {
+		deep[r.Activation] = deep[r.Activation] || r.Shape.Layers > 1
+	}
 	for _, a := range []nn.Activation{nn.GeLU, nn.SwiGLU} {
 		require.Contains(t, small, a)
-		assert.GreaterOrEqual(t, float64(small[a]), 2.5*float64(big[a]), "%s: real holdout N %d vs largest anchor %d", a, small[a], big[a])
+		assert.GreaterOrEqual(t, float64(big[a]), 7*float64(least[a]), "%s: anchors span about a decade (%d to %d)", a, least[a], big[a])
+		assert.GreaterOrEqual(t, float64(small[a]), 1.3*float64(big[a]), "%s: real holdout N %d vs largest anchor %d", a, small[a], big[a])
+		assert.True(t, deep[a], "%s: multi-layer shapes in the grid", a)
 	}
 	for _, r := range runs {
 		assert.InDelta(t, 20*r.Shape.Params().NonEmbedding, r.Tokens, 1, "D = 20·N for %s", r.Name)

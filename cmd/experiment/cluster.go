@@ -85,7 +85,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&acts, "activations", "gelu,swiglu", "comma-separated activations to train")
 	fs.IntVar(&seeds, "seeds", 0, "seeds per size (default: the grid's)")
 	fs.Float64Var(&tpp, "tokens-per-param", 0, "training tokens per non-embedding parameter, D/N (default: the grid's, 20)")
-	fs.StringVar(&dataSrc, "data", "", "data source: synthetic, tinystories, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a .txt/.parquet file or folder (default: the grid's)")
+	fs.StringVar(&dataSrc, "data", "", "data source: synthetic, synthetic:zipf=S, synthetic-v1, tinystories, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a .txt/.parquet file or folder (default: the grid's)")
 	fs.StringVar(&textColumn, "text-column", "", "the text column of Parquet data (default text)")
 	fs.StringVar(&tok, "tokenizer", "", "gpt2: GPT-2's tokenizer (50,257 tokens, fetched from the Hub once) instead of a BPE trained for the data")
 	dev := devflag.Register(fs, "the workers' device: cpu, cuda or auto (cuda when this machine has a GPU)", os.Getenv)

@@ -38,7 +38,7 @@ func runPrepare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		source   string
 		cacheDir string
 	)
-	fs.StringVar(&source, "data", "synthetic", "data source: tinystories, synthetic, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a path to a .txt/.parquet file or folder of them")
+	fs.StringVar(&source, "data", "synthetic", "data source: synthetic (the knowledge chronicle; synthetic:zipf=S,entities=K for other knobs), synthetic-v1 (the first generator's stories), tinystories, fineweb-edu, hf:OWNER/NAME[:PATH-OR-GLOB][@REVISION], or a path to a .txt/.parquet file or folder of them")
 	fs.StringVar(&opts.TextColumn, "text-column", "", "the text column of Parquet data (default text)")
 	fs.StringVar(&cacheDir, "cache", "", "cache folder (default: the user cache dir + /scaling-harness)")
 	fs.StringVar(&opts.HFEndpoint, "hf-endpoint", "", "Hugging Face endpoint for tinystories, fineweb-edu and hf: sources (default: $HF_ENDPOINT or https://huggingface.co)")

@@ -34,6 +34,8 @@ func TestBadFlagsEndWithOneLine(t *testing.T) {
 		{"N below every shape", []string{"-params", "300", "-activation", "gelu", "-data", "synthetic", "-out", dir}, "parameter count too small", cli.ExitUsage},
 		{"N beyond every shape", []string{"-params", "999B", "-activation", "gelu", "-data", "synthetic", "-out", dir}, "parameter count too large", cli.ExitUsage},
 		{"missing data", with("-data", filepath.Join(dir, "no-such.txt"), "-out", dir), "no such file", cli.ExitUsage},
+		{"bad synthetic knob", with("-data", "synthetic:zipf=0.8", "-out", dir), "want more than 1", cli.ExitUsage},
+		{"unknown synthetic knob", with("-data", "synthetic:depth=3", "-out", dir), "unknown knob", cli.ExitUsage},
 		{"missing -params", []string{"-activation", "gelu", "-data", "synthetic", "-out", dir}, "-params is required", cli.ExitUsage},
 		{"missing -out", with(), "-out is required", cli.ExitUsage},
 		{"bad count", with("-tokens", "lots", "-out", dir), "not a count", cli.ExitUsage},

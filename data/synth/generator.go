@@ -1,8 +1,3 @@
-// Package synth generates simple English children's stories: named
-// characters, dialogue and multi-sentence plots that refer back to what
-// they introduced, from a lexicon of well over 1,500 words. The output is
-// a pure function of the seed, identical on every machine, unlimited in
-// length, and fast (hundreds of MB/s), so the harness can train offline.
 package synth
 
 import (
@@ -11,15 +6,16 @@ import (
 	"github.com/empirical-scaling/harness/data/internal/rng"
 )
 
-// Version changes whenever the generator's output for a seed changes, so
-// caches keyed on it are never served stale text.
+// Version changes whenever the stories generator's output for a seed
+// changes, so caches keyed on it are never served stale text.
 const Version = 2
 
 // Separator is the document separator the data pipeline puts between
 // stories.
 const Separator = "<|endoftext|>"
 
-// Generator writes stories from one seeded stream.
+// Generator writes the first generator's children's stories (the
+// "synthetic-v1" source) from one seeded stream.
 type Generator struct {
 	src  *rng.Source
 	vars []int // per story variable: index into its family
