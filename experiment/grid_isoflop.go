@@ -92,7 +92,7 @@ func isoflopGrids() []Grid {
 	}
 	smoke := Grid{
 		Name: GridIsoFLOPSmoke, Description: "seconds on a CPU, for tests: three budgets of three tiny models on a small synthetic corpus",
-		Data: "synthetic", VocabSize: 300, SyntheticBytes: 1 << 20,
+		Data: "synthetic-v1", VocabSize: 300, SyntheticBytes: 1 << 20,
 		SeqLen: 32, Batch: 8, LR: 3e-3, EvalTokens: 2048, Evals: 3, Seeds: 1, TuneLR: true,
 	}
 	for _, c := range []float64{3e7, 1e8, 3e8} {
@@ -106,7 +106,7 @@ func isoflopGrids() []Grid {
 	// at width 16 (the tiny grid's rate), since its widths span ×5.
 	tiny := Grid{
 		Name: GridIsoFLOPTiny, Description: "the CPU IsoFLOP grid: four budgets from 3e8 to 1e10 FLOP, five one-layer sizes each (×8 in N) around 100 tokens per parameter, on the built-in synthetic stories; grid and analysis within 20 minutes on 2 cores",
-		Data: "synthetic", VocabSize: 512, SyntheticBytes: 16 << 20,
+		Data: "synthetic-v1", VocabSize: 512, SyntheticBytes: 16 << 20,
 		SeqLen: 64, Steps: 400, LR: 3e-3, LRWidthRef: 16, EvalTokens: 16384, Evals: 8, Seeds: 1, TuneLR: true,
 	}
 	grids = append(grids, mk(tiny, []float64{3e8, 1e9, 3e9, 1e10}, 5, 100, func(t []float64) []Size { return l1Sizes(t, tiny.VocabSize, tiny.SeqLen) }))
