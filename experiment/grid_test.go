@@ -63,6 +63,23 @@ func TestBuiltInGrids(t *testing.T) {
 func TestTinyGrid(t *testing.T) {
 	g, err := GridByName(GridTiny)
 	require.NoError(t, err)
+	assert.Equal(t, "synthetic-v1", g.Data, "built-in data: no download")
+	assert.GreaterOrEqual(t, len(g.Anchors), 4)
+	runs, err := g.Runs(GridOptions{})
+	require.NoError(t, err)
+	big, small := realN(runs, RoleAnchor, true), realN(runs, RoleHoldout, false)
+	for _, a := range []nn.Activation{nn.GeLU, nn.SwiGLU} {
+		require.Contains(t, small, a)
+		assert.GreaterOrEqual(t, float64(small[a]), 2.5*float64(big[a]), "%s: real holdout N %d vs largest anchor %d", a, small[a], big[a])
+	}
+	for _, r := range runs {
+		assert.InDelta(t, 20*r.Shape.Params().NonEmbedding, r.Tokens, 1, "D = 20·N for %s", r.Name)
+	}
+}
+
+func TestTinyChronicleGrid(t *testing.T) {
+	g, err := GridByName(GridTinyChronicle)
+	require.NoError(t, err)
 	assert.Equal(t, "synthetic", g.Data, "built-in data: no download")
 	assert.GreaterOrEqual(t, len(g.Anchors), 5)
 	for _, s := range append(slices.Clone(g.Anchors), g.Holdouts...) {
@@ -178,7 +195,7 @@ func TestGridValidateRejects(t *testing.T) {
 		})
 	}
 	_, err := GridByName("huge")
-	assert.ErrorContains(t, err, "smoke, tiny, anchors, full, isoflop-smoke, isoflop-tiny, isoflop, auto")
+	assert.ErrorContains(t, err, "smoke, tiny, tiny-chronicle, anchors, full, isoflop-smoke, isoflop-tiny, isoflop, auto")
 }
 
 func TestSizeLabel(t *testing.T) {
