@@ -1,9 +1,7 @@
 // Package filelock is an exclusive lock that works across machines on a
-// shared filesystem (NFS, Lustre, GPFS): a lock file created whole (its
-// owner written to a file of its own, then hard-linked to the lock's name,
-// which fails when the lock exists), holding its owner (host, pid, start
-// time, a random token), whose modification time the holder refreshes as a
-// heartbeat.
+// shared filesystem (NFS, Lustre, GPFS): a lock file created with
+// O_CREAT|O_EXCL, holding its owner (host, pid, start time, a random
+// token), whose modification time the holder refreshes as a heartbeat.
 //
 // It deliberately does not use fcntl or flock locks: on NFSv3 they need
 // lockd/statd and silently become node-local under -o nolock, Lustre
@@ -182,43 +180,28 @@ func Read(path string, o Options) (owner Owner, beat time.Time, alive bool, err 
 	return owner, beat, !stale(owner, beat, o.withDefaults().Stale), nil
 }
 
-// create makes the lock file with its owner already in it: the owner is
-// written and synced to a file of its own, which is then hard-linked to
-// path. The link fails when path exists (the same test as O_EXCL, and
-// atomic on NFS too), and a process killed at any moment leaves either no
-// lock or a complete one, never an empty lock that would read as busy
-// until it went stale.
+// create makes the lock file with O_EXCL and writes the owner into it.
 func create(path string, me Owner) error {
-	tmp := path + ".new-" + me.Token
-	b, _ := json.Marshal(me)
-	if err := writeSynced(tmp, append(b, '\n')); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("lock %s: %w", path, err)
-	}
-	defer os.Remove(tmp)
-	if err := os.Link(tmp, path); err != nil {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return err
 		}
 		return fmt.Errorf("lock %s: %w", path, err)
 	}
-	return nil
-}
-
-// writeSynced creates path (which must not exist) holding b, synced.
-func writeSynced(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
+	b, _ := json.Marshal(me)
+	_, err = f.Write(append(b, '\n'))
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("lock %s: %w", path, err)
+	}
+	return nil
 }
 
 // read returns the owner recorded at path and the file's mtime. A file

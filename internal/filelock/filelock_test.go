@@ -177,20 +177,3 @@ func TestAcquireWait(t *testing.T) {
 	require.ErrorAs(t, err, &held)
 	require.NoError(t, l2.Release())
 }
-
-// A process killed after writing its owner but before linking it leaves
-// only its own .new- file: the lock itself is free, and the next Acquire
-// takes it and reads back a complete owner.
-func TestKilledBeforeLinkLeavesTheLockFree(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "run.lock")
-	require.NoError(t, os.WriteFile(path+".new-deadbeef", []byte(`{"host":"gone","pid":1}`), 0o644))
-	l, err := Acquire(path, Options{})
-	require.NoError(t, err)
-	defer l.Release()
-	o, _, alive, err := Read(path, Options{})
-	require.NoError(t, err)
-	assert.True(t, alive)
-	assert.Equal(t, os.Getpid(), o.PID, "the lock file holds its owner from the moment it exists")
-	_, err = os.Stat(path + ".new-" + l.Owner().Token)
-	assert.True(t, os.IsNotExist(err), "the owner's own file is removed once linked")
-}
