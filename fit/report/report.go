@@ -41,7 +41,7 @@ type Sample struct {
 
 // sampleHeading introduces the samples in both report formats.
 func sampleHeading(s []Sample) string {
-	return fmt.Sprintf("The largest run of each activation continues %q (seed %d, the CPU, so the same text on every machine).", s[0].Prompt, s[0].Seed)
+	return fmt.Sprintf("The largest run of each activation continues %q (seed %d, on the CPU: a rerun gives the same text).", s[0].Prompt, s[0].Seed)
 }
 
 // NewMeta fills the Go version, the main module's version (with its VCS
