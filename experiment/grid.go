@@ -283,16 +283,9 @@ func (g Grid) Runs(o GridOptions) ([]RunSpec, error) {
 	if g.IsoFLOP() {
 		return g.isoflopRuns(o)
 	}
-	acts := o.Activations
-	if len(acts) == 0 {
-		acts = []nn.Activation{nn.GeLU, nn.SwiGLU}
-	}
-	seeds := o.Seeds
-	if seeds == 0 {
-		seeds = g.Seeds
-	}
-	if seeds < 0 {
-		return nil, fmt.Errorf("grid %s: %d seeds: want at least 1", g.Name, seeds)
+	acts, seeds, err := g.selection(o)
+	if err != nil {
+		return nil, err
 	}
 	tpp := o.TokensPerParam
 	if tpp == 0 {
@@ -414,4 +407,21 @@ func (g Grid) baseLR(m nn.Config) float64 {
 		return g.LR
 	}
 	return optim.DefaultsFor(m.Params().NonEmbedding).LR
+}
+
+// selection is the activations (default both) and seeds per size
+// (default the grid's) that o picks from g.
+func (g Grid) selection(o GridOptions) ([]nn.Activation, int, error) {
+	acts := o.Activations
+	if len(acts) == 0 {
+		acts = []nn.Activation{nn.GeLU, nn.SwiGLU}
+	}
+	seeds := o.Seeds
+	if seeds == 0 {
+		seeds = g.Seeds
+	}
+	if seeds < 0 {
+		return nil, 0, fmt.Errorf("grid %s: %d seeds: want at least 1", g.Name, seeds)
+	}
+	return acts, seeds, nil
 }

@@ -170,16 +170,9 @@ func (g Grid) isoflopRuns(o GridOptions) ([]RunSpec, error) {
 	if o.TokensPerParam != 0 {
 		return nil, fmt.Errorf("grid %s: an IsoFLOP grid sets the tokens of each run from its budget (D = C/6N); -tokens-per-param does not apply", g.Name)
 	}
-	acts := o.Activations
-	if len(acts) == 0 {
-		acts = []nn.Activation{nn.GeLU, nn.SwiGLU}
-	}
-	seeds := o.Seeds
-	if seeds == 0 {
-		seeds = g.Seeds
-	}
-	if seeds < 0 {
-		return nil, fmt.Errorf("grid %s: %d seeds: want at least 1", g.Name, seeds)
+	acts, seeds, err := g.selection(o)
+	if err != nil {
+		return nil, err
 	}
 	vocab := o.Vocab
 	if vocab == 0 {
