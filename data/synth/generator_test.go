@@ -12,14 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func stories(seed uint64, n int) []string {
-	g := New(seed)
-	out := make([]string, n)
-	for i := range out {
-		out[i] = string(g.AppendStory(nil))
-	}
-	return out
-}
+func stories(seed uint64, n int) []string { return docs(New(seed), n) }
 
 func TestDeterministicBySeed(t *testing.T) {
 	tests := []struct {

@@ -18,10 +18,11 @@ func chronicle(t testing.TB, seed uint64, k Knobs) *Chronicle {
 	return c
 }
 
-func docs(c *Chronicle, n int) []string {
+// docs draws n documents from any of the package's generators.
+func docs(g interface{ AppendStory([]byte) []byte }, n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = string(c.AppendStory(nil))
+		out[i] = string(g.AppendStory(nil))
 	}
 	return out
 }
