@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -34,7 +35,7 @@ func TestSynthIdentity(t *testing.T) {
 		}
 		ids[src] = id
 	}
-	assert.Contains(t, ids["synthetic"], "knowledge chronicle v1 zipf=1.5,entities=524288")
+	assert.Contains(t, ids["synthetic"], fmt.Sprintf("knowledge chronicle v%d zipf=1.5,entities=524288", synth.KnowledgeVersion))
 	assert.Equal(t, ids["synthetic"], synthFor(t, "synthetic:zipf=1.5", 1, 1<<20).identity(), "the default knobs spelt out are the same data")
 }
 

@@ -5,27 +5,37 @@
 // # The knowledge chronicle (the "synthetic" source)
 //
 // A World is K people (Knobs.Entities, default 2^19), each with a name
-// and a dozen facts drawn from the world's seed: job, home town, a pet
-// and its name, favourite food, colour, instrument and pastime, a best
-// friend (another person, whose job and town are then told too: a
-// two-step relation), a three-step morning routine, a counting stride
-// (whose sequence "4, 8, 12, 16, 20" is a small procedure once the
-// stride is known), and the person's own wording of each sentence. A
-// Chronicle writes short prose documents:
+// and a dozen facts drawn from the world's seed: home town, birth year,
+// job, a pet and its name, favourite food and colour, instrument,
+// pastime, a best friend (another person), a three-step morning routine
+// and a counting stride (whose sequence "4, 8, 12, 16, 20" is a small
+// procedure once the stride is known). A Chronicle writes one short
+// biography per document:
 //
-//	Tina Reedby lived in Rivermouth and worked as a gardener. Tina had a
-//	duckling called Sparky. Her favorite food was potato. ... Tina often
-//	visited her friend Quinn Goldthwaite in Riverstead. ...
+//	Tina Reedby was born in Rivermouth in 1946. She worked as a gardener.
+//	She had a duckling called Sparky. She loved potatoes and the color
+//	green. ... She counted by fours: 4, 8, 12, 16, 20.
 //
 // Each document is about one person, drawn with Zipf probability
 // p_k = k^-s / H(K, s) by popularity rank k (Knobs.Zipf = s, default
-// 1.5); each fact is told three times in four, so documents about the
-// same person differ. What a document adds to a model's loss is therefore
-// a sum of independent pieces of knowledge, "quanta" (Michaud et al.
-// 2023, "The Quantization Model of Neural Scaling"), each worth about the
-// same number of nats and used with Zipf frequencies, plus a little that
-// no model can know (which facts are told, the closing sentence, the
-// weekday) and the shared grammar every model learns first.
+// 1.5), and nothing else in it is drawn: every document about a person is
+// the same text. What a model can learn is therefore a sum of
+// independent pieces of knowledge, "quanta" (Michaud et al. 2023, "The
+// Quantization Model of Neural Scaling"), one per person, each worth the
+// same number of nats (about 70 for a person the model has never met)
+// and used with Zipf frequencies, plus the shared grammar every model
+// learns first. What no model can know is who the next document is about
+// (H(p) ≈ 3.2 nats per document at s = 1.5, about 0.04 nats per token)
+// and, in a training window that starts inside a document, the facts
+// told before the model can tell whose document it is.
+//
+// The design follows what the measurements showed (README): names are
+// told once and pronouns carry the subject, because small models pay
+// dearly for copying a repeated full name; the fixed order leaves no
+// entropy but the subject's; and the grids train it with a vocabulary
+// (2,048) large enough that every word of the chronicle is one or two
+// tokens, because a small model that must spell rare words is still
+// learning spelling, not facts.
 //
 // # Why the loss is a power law, and its exponent
 //
@@ -47,20 +57,32 @@
 //
 // The default s = 1.5 predicts 1/3 in N and 1/6 in C at a fixed
 // tokens-per-parameter ratio (0.5 and 0.25 for s = 2; 0.2 and 0.1 for
-// s = 1.25); Knobs.Predicted returns them. The law holds while n stays
-// far below K (2^19 people: a run would need of order 10^11 documents to
-// meet them all at s = 1.5) and while the model has room for what it has
-// seen (facts cost of order a few parameters per bit). It describes the
-// reducible loss L − E; a log-linear fit L = a·C^−b of the whole loss
-// measures a smaller b, the more so the larger E's share.
+// s = 1.25); Knobs.Predicted returns them. Two assumptions carry the
+// prediction, and both can fail in a real network: that the exposures m
+// a person needs do not depend on the model's size (larger models are
+// known to learn from fewer examples, which steepens the law: with
+// m ∝ N^−β the exponent in N becomes (1+β)·α/(α+1)), and that a person
+// is learnt all at once (if the loss on a person falls gradually, as
+// j^−γ after j exposures, the exponent is the smaller of γ and
+// α/(α+1)). The law describes the reducible loss L − E, so it is the
+// saturating form L = E + A·N^−α that can follow the chronicle, and a
+// log-linear fit of the whole loss measures a smaller, drifting slope.
 //
-// Measured on the CPU (the README has the figures), the prediction holds
-// in direction, not in size, at small scale: from 28K to 111K
-// non-embedding parameters L − E falls like N^−1.0 (E, the entropy of the
-// generator's random choices, about 0.086 nats per token, is what a
-// saturating fit finds), and a smaller s gives a smaller exponent; the
-// slope bends towards the predicted 1/3 above about 100K parameters
-// (0.4–0.55 in N from 111K to 302K, one seed).
+// Measured on the CPU (GeLU, the config builder's shapes, one seed, 20
+// tokens per parameter, about 600 steps, ctx 128, vocabulary 2,048,
+// learning rate 1.2e-2; the README has the figures and commands): from
+// 28K to 302K non-embedding parameters the saturating law holds (fitted
+// on 28K to 222K it predicts 302K within 0.4–1.3%), with a floor fitted
+// at E ≈ 0.11 nats per token and b ≈ 0.5 in C (1.0 in N, three times
+// the predicted slope of L − E). Above that the law bends: the 1.33M run
+// lands 6.4% below the law fitted on 28K–302K, because that E is too high
+// (the chronicle's own floor, H(p) per token plus the training windows
+// that start inside a document, is nearer 0.06) and the slow Zipf tail
+// only shows at the larger sizes. The Zipf knob does not move the fitted
+// exponents measurably on 28K–222K with one seed: the saturating b is
+// 0.45, 0.52 and 0.49 at s = 1.25, 1.5 and 2, and the log-linear b of the
+// whole loss 0.09, 0.15 and 0.16, in the predicted order but with
+// overlapping intervals.
 //
 // Training and validation streams share one World (NewWorld from the
 // data seed) and differ in the documents drawn (World.Stream from two

@@ -14,7 +14,7 @@ import (
 // KnowledgeVersion changes whenever the knowledge chronicle's output for a
 // seed and knobs changes, so caches keyed on it are never served stale
 // text.
-const KnowledgeVersion = 1
+const KnowledgeVersion = 2
 
 // Defaults of the knowledge chronicle's knobs.
 const (
@@ -184,7 +184,13 @@ const (
 	attrRoutine2
 	attrRoutine3
 	attrStride
-	attrWording // + sentence: each person's own wording of each sentence
+	attrYear
+)
+
+// Birth years run from firstYear for years years.
+const (
+	firstYear = 1850
+	years     = 150
 )
 
 func (w *World) attr(e, a int, n int) int {
@@ -253,23 +259,16 @@ func NewKnowledge(seed uint64, k Knobs) (*Chronicle, error) {
 func (c *Chronicle) Subject() int { return c.e }
 
 // AppendStory appends one document (no trailing separator) to dst. Its
-// subject is drawn from the Zipf law; each fact about them is told three
-// times in four, in the subject's own wording (so the wording is
-// knowledge too, not noise), and half the documents end with a closing
-// sentence drawn at random.
+// subject is drawn from the Zipf law; everything else in it is the
+// world's knowledge about the subject, told in a fixed order: the full
+// name first, then one sentence per group of facts referring back to the
+// subject by pronoun. Nothing but the subject is drawn, so a model that
+// knows the subject can predict the whole document.
 func (c *Chronicle) AppendStory(dst []byte) []byte {
 	c.e = c.w.Entity(c.w.rank(c.src.Uint64()))
 	c.f = c.w.friend(c.e)
-	w := c.w
-	dst = c.sentence(dst, openings[w.attr(c.e, attrWording, len(openings))], true)
-	for i, alts := range facts {
-		if c.src.Intn(4) == 0 {
-			continue
-		}
-		dst = c.sentence(dst, alts[w.attr(c.e, attrWording+1+i, len(alts))], false)
-	}
-	if c.src.Intn(2) == 0 {
-		dst = c.sentence(dst, closings[c.src.Intn(len(closings))], false)
+	for i, t := range biography {
+		dst = c.sentence(dst, t, i == 0)
 	}
 	return dst
 }
@@ -348,10 +347,8 @@ func (c *Chronicle) slot(dst []byte, s kseg) []byte {
 			dst = strconv.AppendInt(dst, i*st, 10)
 		}
 		return dst
-	case kDay:
-		return c.word(dst, weekdays[c.src.Intn(len(weekdays))])
-	case kWeather:
-		return c.word(dst, kWeathers[c.src.Intn(len(kWeathers))].lo)
+	case kYear:
+		return strconv.AppendInt(dst, int64(firstYear+w.attr(e, attrYear, years)), 10)
 	}
 	panic("synth: unknown slot") // a template bug, caught by every test run
 }
@@ -388,8 +385,7 @@ const (
 	kRoutine
 	kStride
 	kCount
-	kDay
-	kWeather
+	kYear
 )
 
 // kseg is one piece of a knowledge template: literal text or a slot.
@@ -411,7 +407,7 @@ var kslots = map[string]kseg{
 	"job": {kind: kJob}, "town": {kind: kTown}, "pet": {kind: kPet}, "petname": {kind: kPetName},
 	"food": {kind: kFood}, "foods": {kind: kFood, form: 1}, "color": {kind: kColor}, "instr": {kind: kInstr},
 	"act": {kind: kAct}, "r1": {kind: kRoutine, form: 0}, "r2": {kind: kRoutine, form: 1}, "r3": {kind: kRoutine, form: 2},
-	"stride": {kind: kStride}, "count": {kind: kCount}, "day": {kind: kDay}, "weather": {kind: kWeather},
+	"stride": {kind: kStride}, "count": {kind: kCount}, "year": {kind: kYear},
 }
 
 func compileK(src string) ([]kseg, error) {
@@ -472,32 +468,17 @@ func mustK(alts ...string) [][]kseg {
 	return out
 }
 
-// openings name the subject, their job and their town.
-var openings = mustK(
-	`{Name} was {a} {job} from {town}.`,
-	`{Name} lived in {town} and worked as {a} {job}.`,
-	`In {town} there lived {a} {job} named {name}.`,
-)
-
-// facts are the subject's other attributes, in a fixed order; each is
-// told three times in four, in the wording the subject's hash picks.
-var facts = [][][]kseg{
-	mustK(`{First} had {a} {pet} called {petname}.`, `{He} kept {a} {pet} named {petname}.`),
-	mustK(`{His} favorite food was {food}.`, `{First} loved {foods} more than anything.`),
-	mustK(`{His} favorite color was {color}.`, `{First} always wore something {color}.`),
-	mustK(`In the evenings, {first} played the {instr}.`, `{First} could play the {instr} very well.`),
-	mustK(`On {day}s, {he} liked to {act}.`, `{First} loved to {act} with {his} friends.`),
-	mustK(`{His} best friend was {fname}, {a} {fjob} from {ftown}.`, `{First} often visited {his} friend {fname} in {ftown}.`),
-	mustK(`Every morning, {first} {r1}, {r2} and then {r3}.`, `Each day began the same way: {he} {r1}, {r2} and {r3}.`),
-	mustK(`On the way to the market, {he} counted {his} steps by {stride}: {count}.`, `{First} liked to count by {stride}: {count}.`),
-}
-
-// closings end half of the documents.
-var closings = mustK(
-	`{Petname} the {pet} followed {him} everywhere.`,
-	`It was {a} {weather} {day} in {town}, and {first} was happy.`,
-	`Everyone in {town} knew {first} the {job}.`,
-	`The end.`,
+// biography is a document: the subject's full name, then one sentence
+// per group of facts, each referring back to the subject by pronoun.
+var biography = mustK(
+	`{Name} was born in {town} in {year}.`,
+	`{He} worked as {a} {job}.`,
+	`{He} had {a} {pet} called {petname}.`,
+	`{He} loved {foods} and the color {color}.`,
+	`{He} played the {instr} and liked to {act}.`,
+	`{His} best friend was {fname}.`,
+	`Every morning {he} {r1}, {r2} and then {r3}.`,
+	`{He} counted by {stride}: {count}.`,
 )
 
 // The chronicle's word lists, resolved once from the lexicon.
@@ -508,13 +489,11 @@ var (
 	kFoods      = families["food"].forms
 	kInstrs     = families["instr"].forms[0]
 	kActs       = families["act"].forms[0]
-	kWeathers   = families["weather"].forms[0]
 	surnames    = crossList(surnamePrefixes, surnameSuffixes)
 	towns       = crossBytes(townPrefixes, townSuffixes)
 	petNameList = bytesList(petNames)
 	routineList = bytesList(routines)
 	colorList   = bytesList(`red, blue, green, yellow, pink, purple, orange, white, black, brown, gray, gold, silver, navy, teal, crimson`)
-	weekdays    = bytesList(`Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday`)
 )
 
 func crossList(a, b string) []string {
