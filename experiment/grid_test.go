@@ -60,8 +60,8 @@ func TestBuiltInGrids(t *testing.T) {
 	}
 }
 
-func TestTinyGrid(t *testing.T) {
-	g, err := GridByName(GridTiny)
+func TestTinyV1Grid(t *testing.T) {
+	g, err := GridByName(GridTinyV1)
 	require.NoError(t, err)
 	assert.Equal(t, "synthetic-v1", g.Data, "built-in data: no download")
 	assert.GreaterOrEqual(t, len(g.Anchors), 4)
@@ -77,8 +77,8 @@ func TestTinyGrid(t *testing.T) {
 	}
 }
 
-func TestTinyChronicleGrid(t *testing.T) {
-	g, err := GridByName(GridTinyChronicle)
+func TestTinyGrid(t *testing.T) {
+	g, err := GridByName(GridTiny)
 	require.NoError(t, err)
 	assert.Equal(t, "synthetic", g.Data, "built-in data: no download")
 	assert.GreaterOrEqual(t, len(g.Anchors), 5)
@@ -195,7 +195,7 @@ func TestGridValidateRejects(t *testing.T) {
 		})
 	}
 	_, err := GridByName("huge")
-	assert.ErrorContains(t, err, "smoke, tiny, tiny-chronicle, anchors, full, isoflop-smoke, isoflop-tiny, isoflop, auto")
+	assert.ErrorContains(t, err, "smoke, tiny, tiny-v1, anchors, full, isoflop-smoke, isoflop-tiny, isoflop, auto")
 }
 
 func TestSizeLabel(t *testing.T) {

@@ -53,10 +53,10 @@ func chooseGrid(grid, device string, gpu gpuProbe) (gridChoice, error) {
 		c.why = fmt.Sprintf("-grid auto found %s, so it trains the seed's anchors (3M, 10M, 30M) on TinyStories", where)
 	case device == "cpu":
 		c.grid = experiment.GridTiny
-		c.why = "-grid auto with -device cpu: the tiny grid on the built-in synthetic stories, on " + where
+		c.why = "-grid auto with -device cpu: the tiny grid on the built-in knowledge chronicle, on " + where
 	default:
 		c.grid = experiment.GridTiny
-		c.why = fmt.Sprintf("-grid auto found no CUDA GPU (%s), so it trains the tiny grid on the built-in synthetic stories on %s", gpu.reason, where)
+		c.why = fmt.Sprintf("-grid auto found no CUDA GPU (%s), so it trains the tiny grid on the built-in knowledge chronicle on %s", gpu.reason, where)
 	}
 	return c, nil
 }

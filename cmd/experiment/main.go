@@ -1,6 +1,6 @@
 // Command experiment runs the scaling-law sweep and prepares its data.
 //
-//	experiment [-grid smoke|tiny|anchors|full|auto] [-activations gelu,swiglu] [-seeds K] [-data SRC]
+//	experiment [-grid smoke|tiny|tiny-v1|anchors|full|auto] [-activations gelu,swiglu] [-seeds K] [-data SRC]
 //	           [-device auto|cpu|cuda] [-out DIR] [-dry-run] [-anchors-only] ...
 //	experiment prepare -data SRC [-cache DIR] [-hf-endpoint URL] [-vocab-size N] [-tokenizer gpt2|DIR] ...
 //	experiment sample -run DIR [-prompt TEXT] [-tokens N] [-temperature T] [-top-k K] [-seed S] [-n COUNT] [-device ...]

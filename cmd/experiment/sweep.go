@@ -25,7 +25,7 @@ import (
 	"github.com/empirical-scaling/harness/nn"
 )
 
-const sweepUsage = `usage: experiment [-grid smoke|tiny|anchors|full|isoflop-smoke|isoflop-tiny|isoflop|auto] [flags]
+const sweepUsage = `usage: experiment [-grid smoke|tiny|tiny-v1|anchors|full|isoflop-smoke|isoflop-tiny|isoflop|auto] [flags]
 
 Trains every run of a grid (each size with each activation and seed, at
 D = 20·N tokens unless -tokens-per-param says otherwise) into DIR/<run>/,
@@ -33,7 +33,7 @@ keeps DIR/results.json up to date, then fits the scaling laws and writes
 the plots and report into DIR. Rerunning the same command skips finished
 runs and resumes an interrupted one from its checkpoint; Ctrl-C
 checkpoints and exits. -grid auto picks anchors (TinyStories) when a CUDA
-GPU is present, tiny (built-in synthetic stories) otherwise. The isoflop
+GPU is present, tiny (the built-in knowledge chronicle) otherwise. The isoflop
 grids train several sizes at each of several compute budgets (D = C/6N)
 and find each activation's compute-optimal frontier. -tune-lr (on by
 default for anchors, full and the isoflop grids) first trains each

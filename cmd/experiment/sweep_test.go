@@ -248,7 +248,7 @@ func TestSweepUserMistakes(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-grid", "huge"}, `grid "huge": want one of smoke, tiny, tiny-chronicle, anchors, full, isoflop-smoke, isoflop-tiny, isoflop, auto`},
+		{[]string{"-grid", "huge"}, `grid "huge": want one of smoke, tiny, tiny-v1, anchors, full, isoflop-smoke, isoflop-tiny, isoflop, auto`},
 		{[]string{"-grid", "isoflop-tiny", "-tokens-per-param", "20"}, "sets each run's tokens from its budget"},
 		{[]string{"-seeds", "-1"}, "-seeds -1"},
 		{[]string{"-seeds", "0"}, "-seeds 0: want at least 1"},
@@ -276,7 +276,8 @@ func TestSweepHelp(t *testing.T) {
 	out, _, err := runCmd("-h")
 	require.NoError(t, err)
 	assert.Contains(t, out, "usage: experiment [-grid")
-	assert.Contains(t, out, "tiny          anchors 1.8K, 3K, 5K, 7K, 9.5K; holdout 28K")
+	assert.Contains(t, out, "tiny          anchors 28K, 50K, 77K, 111K, 222K; holdout 300K")
+	assert.Contains(t, out, "tiny-v1       anchors 1.8K, 3K, 5K, 7K, 9.5K; holdout 28K")
 	assert.Contains(t, out, "isoflop-tiny  budgets 3e8, 1e9, 3e9, 1e10 FLOP, 5 sizes each")
 	assert.Contains(t, out, "-tune-lr")
 	assert.Contains(t, out, "-anchors-only")
