@@ -57,6 +57,19 @@ func resultNames(dir string) ([]string, error) {
 	return names, nil
 }
 
+// RunData returns the data source a run folder's config.json records
+// ("synthetic", "tinystories", a path, ...).
+func RunData(dir string) (string, error) {
+	c, ok, err := readConfig(dir)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", fmt.Errorf("%s: no %s", dir, ConfigFile)
+	}
+	return c.Data, nil
+}
+
 // readConfig reads dir/config.json; ok is false when there is none.
 func readConfig(dir string) (plan, bool, error) {
 	path := filepath.Join(dir, ConfigFile)

@@ -41,7 +41,11 @@ type Sample struct {
 
 // sampleHeading introduces the samples in both report formats.
 func sampleHeading(s []Sample) string {
-	return fmt.Sprintf("The largest run of each activation continues %q (seed %d, on the CPU: a rerun gives the same text).", s[0].Prompt, s[0].Seed)
+	what := fmt.Sprintf("continues %q", s[0].Prompt)
+	if s[0].Prompt == "" {
+		what = "starts a new document"
+	}
+	return fmt.Sprintf("The largest run of each activation %s (seed %d, on the CPU: a rerun gives the same text).", what, s[0].Seed)
 }
 
 // NewMeta fills the Go version, the main module's version (with its VCS

@@ -184,3 +184,8 @@ func TestPlotsFollowTheChosenLaw(t *testing.T) {
 	assert.Contains(t, p.Title.Text, fit.FormSaturating)
 	require.NoError(t, Write(a, t.TempDir(), Meta{}))
 }
+
+func TestSampleHeading(t *testing.T) {
+	assert.Contains(t, sampleHeading([]Sample{{Prompt: "Once upon a time", Seed: 1}}), `continues "Once upon a time" (seed 1`)
+	assert.Contains(t, sampleHeading([]Sample{{Prompt: "", Seed: 2}}), "starts a new document (seed 2")
+}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/empirical-scaling/harness/data/synth"
 	"github.com/empirical-scaling/harness/experiment"
 	"github.com/empirical-scaling/harness/fit"
 	"github.com/empirical-scaling/harness/fit/report"
@@ -184,6 +185,17 @@ const (
 	SampleTokens = 48
 )
 
+// SamplePromptFor is the report's prompt for runs trained on source: none
+// (the sample starts a new document) on the knowledge chronicle, whose
+// documents are biographies that a story opening would derail, and
+// SamplePrompt on everything else.
+func SamplePromptFor(source string) string {
+	if spec, ok, err := synth.ParseSource(source); err == nil && ok && !spec.Stories {
+		return ""
+	}
+	return SamplePrompt
+}
+
 // Samples generates a short text from the largest run (by N; the lowest
 // seed among equals) of each activation in pts, whose folders are under
 // dir. A run without a checkpoint or tokenizer is left out, with a note
@@ -206,8 +218,15 @@ func Samples(ctx context.Context, dir string, pts []fit.Point) ([]report.Sample,
 	)
 	for _, act := range order {
 		p := largest[act]
-		text, err := experiment.SampleText(ctx, filepath.Join(dir, p.Run), experiment.SampleOptions{
-			Prompt: SamplePrompt, Tokens: SampleTokens, Seed: SampleSeed})
+		runDir := filepath.Join(dir, p.Run)
+		source, err := experiment.RunData(runDir)
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("no sample from %s: %v", p.Run, err))
+			continue
+		}
+		prompt := SamplePromptFor(source)
+		text, err := experiment.SampleText(ctx, runDir, experiment.SampleOptions{
+			Prompt: prompt, Tokens: SampleTokens, Seed: SampleSeed})
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, nil
@@ -216,7 +235,7 @@ func Samples(ctx context.Context, dir string, pts []fit.Point) ([]report.Sample,
 			continue
 		}
 		out = append(out, report.Sample{Activation: act, Run: p.Run, N: p.N, Loss: p.Loss,
-			Prompt: SamplePrompt, Seed: SampleSeed, Text: text})
+			Prompt: prompt, Seed: SampleSeed, Text: text})
 	}
 	return out, notes
 }

@@ -119,3 +119,19 @@ func TestLoadSweepReadsCurvesFromMetricsCSV(t *testing.T) {
 	require.Len(t, s.Warnings, 1)
 	assert.Contains(t, s.Warnings[0], filepath.Join("gelu-h", "metrics.csv"))
 }
+
+func TestSamplePromptFor(t *testing.T) {
+	tests := []struct {
+		source, want string
+	}{
+		{"synthetic", ""},
+		{"synthetic:zipf=2", ""},
+		{"synthetic-v1", SamplePrompt},
+		{"tinystories", SamplePrompt},
+		{"./my-corpus.txt", SamplePrompt},
+		{"synthetic:zipf=0.5", SamplePrompt}, // not a valid chronicle: no special case
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, SamplePromptFor(tc.source), tc.source)
+	}
+}
