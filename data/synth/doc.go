@@ -22,7 +22,7 @@
 // the same text. What a model can learn is therefore a sum of
 // independent pieces of knowledge, "quanta" (Michaud et al. 2023, "The
 // Quantization Model of Neural Scaling"), one per person, each worth the
-// same number of nats (about 70 for a person the model has never met)
+// same number of nats (about 60 for a person the model has never met)
 // and used with Zipf frequencies, plus the shared grammar every model
 // learns first. What no model can know is who the next document is about
 // (H(p) ≈ 3.2 nats per document at s = 1.5, about 0.04 nats per token)
@@ -33,9 +33,9 @@
 // told once and pronouns carry the subject, because small models pay
 // dearly for copying a repeated full name; the fixed order leaves no
 // entropy but the subject's; and the grids train it with a vocabulary
-// (2,048) large enough that every word of the chronicle is one or two
-// tokens, because a small model that must spell rare words is still
-// learning spelling, not facts.
+// (2,048) in which 99% of the chronicle's words are one token, because
+// a small model that must spell rare words is still learning spelling,
+// not facts.
 //
 // # Why the loss is a power law, and its exponent
 //
