@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/empirical-scaling/harness/data"
 	"github.com/empirical-scaling/harness/internal/atomicfile"
@@ -249,6 +250,18 @@ func saveCheckpoint(out string, params []optim.Param, opt *optim.AdamW, st ckptS
 	for _, s := range steps {
 		if s != st.Step && s != fallback {
 			os.RemoveAll(stepDir(out, s))
+		}
+	}
+	// A kept folder can still hold the temporary file of a write killed
+	// in it: a resumed run that checkpoints its first step again rewrites
+	// a complete folder in place. Every write of this run to it is done
+	// (the run holds the folder's lock), so such files are leftovers.
+	for _, s := range []int{st.Step, fallback} {
+		if s < 0 {
+			continue
+		}
+		if _, err := atomicfile.RemoveLeftovers(stepDir(out, s), time.Now()); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
 		}
 	}
 	return nil
