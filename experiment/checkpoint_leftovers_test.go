@@ -11,6 +11,7 @@ import (
 	"github.com/empirical-scaling/harness/kernels/cpu"
 	"github.com/empirical-scaling/harness/nn"
 	"github.com/empirical-scaling/harness/optim"
+	"github.com/empirical-scaling/harness/tensor"
 )
 
 // A write killed inside a complete checkpoint folder (a resumed run
@@ -19,16 +20,8 @@ import (
 // every folder it keeps, whether it rewrites the folder or keeps it as
 // the fallback.
 func TestCheckpointRemovesLeftoversInKeptFolders(t *testing.T) {
-	dev := cpu.New()
-	m, err := nn.New(dev, nn.Config{Layers: 1, Width: 16, Heads: 2, Vocab: 20, SeqLen: 4, Activation: nn.GeLU}, 1)
-	require.NoError(t, err)
-	var ps []optim.Param
-	for _, p := range m.Params() {
-		ps = append(ps, optim.Param{Name: p.Name, T: p.T, Master: p.Master, Decay: p.Decay})
-	}
-	opt, err := optim.NewAdamW(dev, ps, optim.Hyper{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8})
-	require.NoError(t, err)
-	t.Cleanup(func() { opt.Free(); m.Free() })
+	cfg := nn.Config{Layers: 1, Width: 16, Heads: 2, Vocab: 20, SeqLen: 4, Activation: nn.GeLU}
+	ps, opt := checkpointModel(t, cpu.New(), cfg, 1, nn.F32)
 
 	out := t.TempDir()
 	stray := func(step int) string {
@@ -46,4 +39,21 @@ func TestCheckpointRemovesLeftoversInKeptFolders(t *testing.T) {
 	assert.DirExists(t, stepDir(out, 3), "step 3 is the fallback")
 	assert.NoFileExists(t, fallback, "kept as the fallback")
 	assert.FileExists(t, filepath.Join(stepDir(out, 3), "state.json"))
+}
+
+// checkpointModel is a model of cfg in precision prec and its AdamW, as a
+// run hands them to saveCheckpoint and loadCheckpoint; both are freed when
+// the test ends.
+func checkpointModel(t *testing.T, dev tensor.Device, cfg nn.Config, seed uint64, prec nn.Precision) ([]optim.Param, *optim.AdamW) {
+	t.Helper()
+	m, err := nn.NewWithPrecision(dev, cfg, seed, prec)
+	require.NoError(t, err)
+	var ps []optim.Param
+	for _, p := range m.Params() {
+		ps = append(ps, optim.Param{Name: p.Name, T: p.T, Master: p.Master, Decay: p.Decay})
+	}
+	opt, err := optim.NewAdamW(dev, ps, optim.Hyper{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8})
+	require.NoError(t, err)
+	t.Cleanup(func() { opt.Free(); m.Free() })
+	return ps, opt
 }

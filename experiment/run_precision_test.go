@@ -14,7 +14,6 @@ import (
 	"github.com/empirical-scaling/harness/data/datatest"
 	"github.com/empirical-scaling/harness/kernels/cpu"
 	"github.com/empirical-scaling/harness/nn"
-	"github.com/empirical-scaling/harness/optim"
 	"github.com/empirical-scaling/harness/tensor"
 )
 
@@ -51,20 +50,7 @@ func TestRunPrecisionOnCPU(t *testing.T) {
 func TestCheckpointStoresMasters(t *testing.T) {
 	dev := cpu.New()
 	cfg := nn.Config{Layers: 1, Width: 32, Heads: 2, Vocab: 40, SeqLen: 8, Activation: nn.GeLU}
-	h := optim.Hyper{Beta1: 0.9, Beta2: 0.95, Eps: 1e-8}
-	build := func(seed uint64) (*nn.Model, []optim.Param, *optim.AdamW) {
-		m, err := nn.NewWithPrecision(dev, cfg, seed, nn.BF16)
-		require.NoError(t, err)
-		var ps []optim.Param
-		for _, p := range m.Params() {
-			ps = append(ps, optim.Param{Name: p.Name, T: p.T, Master: p.Master, Decay: p.Decay})
-		}
-		opt, err := optim.NewAdamW(dev, ps, h)
-		require.NoError(t, err)
-		t.Cleanup(func() { opt.Free(); m.Free() })
-		return m, ps, opt
-	}
-	_, src, srcOpt := build(5)
+	src, srcOpt := checkpointModel(t, dev, cfg, 5, nn.BF16)
 	// Masters that bf16 cannot hold exactly, so a saved working copy would show.
 	for i, p := range src {
 		v := make([]float32, p.Master.Len())
@@ -92,7 +78,7 @@ func TestCheckpointStoresMasters(t *testing.T) {
 		require.Equal(t, -1, firstDiff(want, byName[p.Name]), "%s: the file holds the fp32 master", p.Name)
 	}
 
-	_, dst, dstOpt := build(6)
+	dst, dstOpt := checkpointModel(t, dev, cfg, 6, nn.BF16)
 	require.NoError(t, loadCheckpoint(dir, st, dst, dstOpt))
 	assert.Equal(t, 3, dstOpt.Steps())
 	for i, p := range dst {
